@@ -1,0 +1,9 @@
+/**
+ * The Wasm export surface of sparq: memory management plus every kernel family (re-exports only).
+ * Kernels are pure functions of (pointers, sizes, params) -> void; they never allocate.
+ * @module
+ */
+export { alloc, free } from './mem';
+export * from './quant';
+// Marks the SIMD build (the loader reads it from the module's exports).
+export { SIMD_BUILD } from './mem';

@@ -1,0 +1,9 @@
+/**
+ * What every entry point exports besides `init` (re-exports only).
+ * @module
+ */
+export { Sparq } from './sparq.js';
+export type { F32In, Q8In } from './sparq.js';
+export { WasmArray } from './runtime/runtime.js';
+export type { DType } from './runtime/runtime.js';
+export type { DynamicQuantized, ObserverOptions, QDtype, QuantError, QuantParams, Rounding } from './quant.js';

@@ -1,0 +1,13 @@
+/**
+ * `sparq/ref`: the plain-TS reference kernels, with the same method names and arguments as a
+ * `Sparq` instance (typed arrays only). Slow by design; the oracle of sparq's tests.
+ * @module
+ */
+import * as quant from './quant.js';
+
+/** The reference implementation, shaped like a Sparq instance. */
+export const ref = {
+  simd: false as const,
+  name: 'ref' as const,
+  ...quant,
+};

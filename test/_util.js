@@ -1,0 +1,86 @@
+// Shared test helpers: the implementations under test, a seeded PRNG, exact comparisons.
+import { init } from 'sparq';
+import { ref } from 'sparq/ref';
+
+/** The seed of this run (SPARQ_SEED overrides); printed so a failure can be replayed. */
+const env = typeof process !== 'undefined' ? process.env : (globalThis.Deno ? globalThis.Deno.env.toObject() : {});
+export const SEED = env.SPARQ_SEED ? Number(env.SPARQ_SEED) : 0x5eed1234;
+if (!globalThis.__sparqSeedPrinted) {
+  globalThis.__sparqSeedPrinted = true;
+  console.log(`# seed ${SEED} (set SPARQ_SEED to replay)`);
+}
+
+/** [reference, scalar build, SIMD build]: every suite runs over each. */
+export const simd = await init({ simd: true });
+export const scalar = await init({ simd: false });
+export const IMPLS = [
+  { name: 'ref', sq: ref },
+  { name: 'scalar', sq: scalar },
+  { name: 'simd', sq: simd },
+];
+
+/** mulberry32: a small deterministic PRNG. */
+export function rng(seed = SEED) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    /** uniform in [lo, hi) */
+    uniform: (lo, hi) => lo + (hi - lo) * next(),
+    int: (lo, hi) => lo + Math.floor((hi - lo + 1) * next()),
+    /** approx. standard normal */
+    normal: () => {
+      const u = Math.max(next(), 1e-12), v = next();
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    },
+  };
+}
+
+export function randF32(r, n, scale = 1) {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = r.normal() * scale;
+  return x;
+}
+
+/** Bit-exact equality of two typed arrays (NaN payloads and -0 included). */
+export function bitsEqual(a, b) {
+  if (a.length !== b.length || a.constructor !== b.constructor) return false;
+  const ua = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const ub = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return false;
+  return true;
+}
+
+/** First index where two arrays differ bitwise, for messages. */
+export function firstDiff(a, b) {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (!Object.is(a[i], b[i])) return `index ${i}: ${a[i]} vs ${b[i]}`;
+  return a.length !== b.length ? `lengths ${a.length} vs ${b.length}` : 'none';
+}
+
+/** Assert bitwise equality with a useful message. */
+export function assertBits(assert, a, b, what) {
+  assert.ok(bitsEqual(a, b), `${what}: differs at ${firstDiff(a, b)}`);
+}
+
+/** Assert fn throws an instance of Err whose message matches re. */
+export function throwsLike(assert, fn, Err, re) {
+  let err;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err !== undefined, `expected ${Err.name} matching ${re}, nothing was thrown`);
+  assert.ok(err instanceof Err, `expected ${Err.name}, got ${err && err.constructor && err.constructor.name}: ${err && err.message}`);
+  assert.match(err.message, re);
+}
+
+/** Sizes that cross every SIMD tile edge. */
+export const EDGE_LENGTHS = [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100];
