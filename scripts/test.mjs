@@ -9,7 +9,7 @@ const runners = [
 let passed = 0, failed = 0, bad = false;
 for (const r of runners) {
   const t0 = Date.now();
-  const res = spawnSync(r.cmd, r.args, { env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const res = spawnSync(r.cmd, r.args, { env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8', maxBuffer: 64 << 20 });
   process.stdout.write(res.stdout);
   process.stderr.write(res.stderr);
   const total = /Total:\s+(\d+)/.exec(res.stdout);

@@ -1,0 +1,61 @@
+// The bench harness shared by every family: benchmark.js for timing (medians of its samples), a
+// 16 MiB copy timed in the same process as the memory reference, and one table / JSON format.
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+
+const require = createRequire(import.meta.url);
+const Benchmark = require('benchmark');
+
+export const argv = process.argv.slice(2);
+export const QUICK = argv.includes('--quick');
+const jsonAt = argv.indexOf('--json');
+export const JSON_OUT = jsonAt >= 0 ? (argv[jsonAt + 1] && !argv[jsonAt + 1].startsWith('--') ? argv[jsonAt + 1] : 'bench/results/bench.json') : undefined;
+const onlyAt = argv.indexOf('--only');
+export const ONLY = onlyAt >= 0 ? argv[onlyAt + 1].split(',') : undefined;
+
+/** Time fn with benchmark.js; returns the median and mean in milliseconds. */
+export function time(fn, { maxTime = QUICK ? 0.4 : 2, minSamples = QUICK ? 5 : 15 } = {}) {
+  let result;
+  const b = new Benchmark({ fn, maxTime, minSamples, initCount: 1, onComplete() { result = this; } });
+  b.run({ async: false });
+  if (b.error) throw b.error;
+  const s = [...result.stats.sample].sort((a, c) => a - c);
+  const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return { ms: median * 1000, meanMs: result.stats.mean * 1000, rme: result.stats.rme, samples: s.length };
+}
+
+/** The 16 MiB copy reference: Float32Array.prototype.set of 4 194 304 floats. */
+export function timeCopy() {
+  const src = new Float32Array(1 << 22).map((_, i) => i);
+  const dst = new Float32Array(1 << 22);
+  return time(() => dst.set(src));
+}
+
+const rows = [];
+export function machine() {
+  const c = cpus();
+  return { cpu: c[0]?.model ?? 'unknown', cores: c.length, node: process.version, date: new Date().toISOString().slice(0, 10) };
+}
+
+/**
+ * Record one case. `bytes`: memory traffic (GB/s); `flops`: operations (GFLOP/s or GOP/s);
+ * `ref`: { name, ms } to print a ratio against (the copy, a baseline, ...).
+ */
+export function record(family, name, t, { bytes, flops, opsName = 'GFLOP/s', ratios = {} } = {}) {
+  const row = { family, name, ms: +t.ms.toFixed(4), rme: +t.rme.toFixed(1) };
+  if (bytes) row['GB/s'] = +(bytes / t.ms / 1e6).toFixed(2);
+  if (flops) row[opsName] = +(flops / t.ms / 1e6).toFixed(2);
+  for (const [k, refMs] of Object.entries(ratios)) row[`x ${k}`] = +(t.ms / refMs).toFixed(3);
+  rows.push(row);
+  printRow(row);
+  return row;
+}
+
+function printRow(r) {
+  const extras = Object.entries(r).filter(([k]) => !['family', 'name', 'ms', 'rme'].includes(k)).map(([k, v]) => `${k} ${v}`).join('  ');
+  console.log(`  ${r.name.padEnd(52)} ${r.ms.toFixed(3).padStart(10)} ms ±${String(r.rme).padStart(4)}%  ${extras}`);
+}
+
+export function results() {
+  return rows;
+}
