@@ -1,0 +1,24 @@
+// The golden battery: every exported kernel on fixed seeded inputs. `runBattery(sq)` returns
+// { caseName: hash }; test/golden/hashes.js holds the one expected hash per case, which every
+// runtime and both builds must produce exactly. Each kernel family adds a file here.
+import { hashResult } from './hash.js';
+import { rng, seedOf } from './data.js';
+import quant from './quant.js';
+
+export const FAMILIES = { quant };
+
+export function runBattery(sq, only) {
+  const out = {};
+  for (const [fam, cases] of Object.entries(FAMILIES)) {
+    if (only && !only.includes(fam)) continue;
+    for (const [name, run] of cases) {
+      const key = `${fam}: ${name}`;
+      try {
+        out[key] = hashResult(run(sq, rng(seedOf(key))));
+      } catch (e) {
+        out[key] = `error: ${e && e.message}`;
+      }
+    }
+  }
+  return out;
+}
