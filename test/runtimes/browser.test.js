@@ -1,0 +1,80 @@
+// Headless Chromium (Debian's /usr/bin/chromium via playwright-core): the package from a plain
+// <script type="module"> page with an import map, and from an esbuild bundle served under a strict
+// content-security policy. Both builds must give every committed golden hash; the portable uvu
+// suites run in the page too.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import { serve } from './server.mjs';
+import { batteryDiff, reportRow } from './report.js';
+import expected from '../golden/hashes.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src data:";
+
+const t = suite('Chromium');
+let browser, server;
+
+t.before(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\``);
+  }
+  await build({
+    entryPoints: [`${ROOT}/test/runtimes/browser/bundle-entry.js`],
+    outfile: `${ROOT}/build/runtimes/bundle.js`,
+    bundle: true, format: 'esm', platform: 'browser', minify: true, logLevel: 'error',
+  });
+  server = await serve(ROOT, { csp: { '/test/runtimes/browser/bundle.html': CSP } });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+});
+t.after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function load(path) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${server.url}${path}`);
+  try {
+    await page.waitForFunction(() => window.__sparq && window.__sparq.done, null, { timeout: 120000 });
+  } catch (e) {
+    throw new Error(`${path} did not finish: ${e.message}\n${errors.join('\n')}`);
+  }
+  const r = await page.evaluate(() => window.__sparq);
+  await page.close();
+  assert.is(r.error, undefined, `page error: ${r.error}`);
+  assert.equal(errors, [], 'uncaught page errors');
+  return r;
+}
+
+t('plain <script type="module"> page: golden battery (both builds) and the uvu suites', async () => {
+  const r = await load('/test/runtimes/browser/page.html?tests=quant.test.js,golden.test.js');
+  assert.is(r.simd, true, 'Chromium gets the SIMD build');
+  assert.equal(batteryDiff(r.simdHashes, expected), [], 'SIMD build hashes');
+  assert.equal(batteryDiff(r.scalarHashes, expected), [], 'scalar build hashes');
+  const log = r.log.join('\n');
+  const total = Number(/Total:\s+(\d+)/.exec(log)?.[1]);
+  const passed = Number(/Passed:\s+(\d+)/.exec(log)?.[1]);
+  assert.ok(total > 0, `in-page uvu ran no test:\n${log}`);
+  assert.is(passed, total, `in-page uvu failures:\n${log}`);
+  reportRow('chromium', { runtime: 'Chromium (headless)', version: browser.version(), loads: '<script type="module"> + import map, embedded bytes', simd: r.simd, identical: true, tests: `${passed}/${total} in page` });
+});
+
+t("esbuild bundle under a strict CSP (script-src 'self' 'wasm-unsafe-eval'): golden battery", async () => {
+  const r = await load('/test/runtimes/browser/bundle.html');
+  assert.is(r.simd, true);
+  assert.equal(batteryDiff(r.simdHashes, expected), [], 'SIMD build hashes');
+  assert.equal(batteryDiff(r.scalarHashes, expected), [], 'scalar build hashes');
+  reportRow('chromium-bundle', { runtime: 'Chromium (esbuild bundle, strict CSP)', version: browser.version(), loads: 'esbuild bundle, embedded bytes', simd: r.simd, identical: true, tests: 'golden battery' });
+});
+
+t.run();
