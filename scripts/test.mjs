@@ -1,23 +1,38 @@
-// `npm test`: runs every test runner in turn and ends with one plain `N passed, N failed` line
-// summed from the runners' own counts. Exit code is non-zero if any runner failed.
+// `npm test`: every test runner in turn (Node; Deno and Bun on the same suites; the runtime matrix
+// of Chromium, workerd, the no-SIMD fallback and the size budgets), then the runtime table and one
+// plain `N passed, N failed` line summed from the runners' own uvu counts. Exit code 1 if anything
+// failed. `npm test -- --only node,deno` runs a subset.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
+const bin = (name) => `node_modules/.bin/${name}`;
+const RUN = 'test/runtimes/uvu-run.mjs';
 const runners = [
-  { name: 'node', cmd: process.execPath, args: ['node_modules/uvu/bin.js', 'test', '\\.test\\.js$'] },
+  { id: 'node', cmd: process.execPath, args: [RUN] },
+  { id: 'deno', cmd: bin('deno'), args: ['run', '-A', RUN] },
+  { id: 'bun', cmd: bin('bun'), args: [RUN] },
+  { id: 'matrix', cmd: process.execPath, args: [RUN, 'runtimes'] },
 ];
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1].split(',') : undefined;
 
 const env = { ...process.env, NO_COLOR: '1' };
 delete env.FORCE_COLOR; // npm may set it; uvu's counts are parsed without colour codes
+rmSync('build/runtime-report', { recursive: true, force: true });
+
 let passed = 0, failed = 0, bad = false;
+const rows = [];
 for (const r of runners) {
+  if (only && !only.includes(r.id)) continue;
   const t0 = Date.now();
-  const res = spawnSync(r.cmd, r.args, { env, encoding: 'utf8', maxBuffer: 64 << 20 });
-  process.stdout.write(res.stdout);
-  process.stderr.write(res.stderr);
-  const total = /Total:\s+(\d+)/.exec(res.stdout);
-  const pass = /Passed:\s+(\d+)/.exec(res.stdout);
+  const res = spawnSync(r.cmd, r.args, { env, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 15 * 60 * 1000 });
+  process.stdout.write(res.stdout ?? '');
+  process.stderr.write(res.stderr ?? '');
+  const out = res.stdout ?? '';
+  const total = /Total:\s+(\d+)/.exec(out);
+  const pass = /Passed:\s+(\d+)/.exec(out);
   if (!total || !pass) {
-    console.log(`# ${r.name}: no uvu summary (exit ${res.status})`);
+    console.log(`# ${r.id}: no uvu summary (exit ${res.status}${res.error ? `, ${res.error.message}` : ''})`);
     failed += 1;
     bad = true;
     continue;
@@ -26,7 +41,21 @@ for (const r of runners) {
   passed += p;
   failed += f;
   if (res.status !== 0) bad = true;
-  console.log(`# ${r.name}: ${p} passed, ${f} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(`# ${r.id}: ${p} passed, ${f} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  const head = /# runtime (\S+) (\S+): .* picks the (SIMD|scalar) build/.exec(out);
+  if (head && r.id !== 'matrix') {
+    rows.push({ runtime: { node: 'Node', deno: 'Deno', bun: 'Bun' }[r.id], version: head[2].replace(/^v/, ''), loads: "default entry (`import 'sparq'`), embedded bytes", simd: head[3] === 'SIMD', identical: f === 0 && res.status === 0, tests: `${p}/${p + f} suites' tests` });
+  }
+}
+try {
+  for (const f of readdirSync('build/runtime-report').sort()) rows.push(JSON.parse(readFileSync(`build/runtime-report/${f}`, 'utf8')));
+} catch { /* the matrix did not run */ }
+if (rows.length) {
+  const table = ['| runtime | version tested | how it loads sparq | SIMD | result identical | tests |', '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map((w) => `| ${w.runtime} | ${w.version} | ${w.loads} | ${w.simd ? 'yes' : 'no'} | ${w.identical ? 'yes' : 'NO'} | ${w.tests} |`)].join('\n');
+  mkdirSync('build', { recursive: true });
+  writeFileSync('build/runtime-table.md', `${table}\n`);
+  console.log(`\n${table}\n`);
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(bad || failed > 0 ? 1 : 0);

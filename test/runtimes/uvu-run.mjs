@@ -13,5 +13,6 @@ if (files.length === 0) {
   process.exit(1);
 }
 const runtime = globalThis.Deno ? `deno ${globalThis.Deno.version.deno}` : globalThis.Bun ? `bun ${globalThis.Bun.version}` : `node ${process.version}`;
-console.log(`# ${runtime}: ${files.length} test files`);
+const { init } = await import('sparq');
+console.log(`# runtime ${runtime}: ${files.length} test files; init() picks the ${(await init()).simd ? 'SIMD' : 'scalar'} build`);
 await run(files.map((name) => ({ name, file: `${dir}${name}`.replace(/^\/+/, '') })), {});

@@ -1,0 +1,36 @@
+// Size budgets, in gzip bytes: each .wasm build and the default JS entry (bundled and minified with
+// esbuild, embedded bytes included). Raise a budget only on purpose, in the same commit as the
+// growth, and say why.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+// Budgets: the size when set plus about 25% headroom.
+const BUDGET = {
+  'wasm/sparq.simd.wasm': 5000,
+  'wasm/sparq.scalar.wasm': 4000,
+  'default entry (dist/index.js bundled, minified)': 16000,
+};
+
+const gz = (buf) => gzipSync(buf, { level: 9 }).length;
+const t = suite('size budgets (gzip bytes)');
+const sizes = {};
+
+for (const f of ['wasm/sparq.simd.wasm', 'wasm/sparq.scalar.wasm']) {
+  t(`${f} within ${BUDGET[f]} B`, () => {
+    sizes[f] = gz(readFileSync(`${ROOT}${f}`));
+    assert.ok(sizes[f] <= BUDGET[f], `${f}: ${sizes[f]} B gzip > budget ${BUDGET[f]} B`);
+  });
+}
+t('default JS entry within its budget', async () => {
+  const key = 'default entry (dist/index.js bundled, minified)';
+  const r = await build({ entryPoints: [`${ROOT}dist/index.js`], bundle: true, minify: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'error' });
+  sizes[key] = gz(r.outputFiles[0].contents);
+  assert.ok(sizes[key] <= BUDGET[key], `${key}: ${sizes[key]} B gzip > budget ${BUDGET[key]} B`);
+  console.log(`# sizes (gzip): ${JSON.stringify(sizes)}`);
+});
+t.run();

@@ -1,0 +1,24 @@
+// The worker served by workerd: imports the package through its `workerd` export condition (the
+// .wasm files arrive as WebAssembly.Module bindings; workerd refuses to compile from bytes) and
+// answers GET / with the golden battery of both builds as JSON.
+import { init } from 'sparq';
+import { runBattery } from '../../golden/index.js';
+
+export default {
+  async fetch() {
+    try {
+      const simd = await init();
+      const scalar = await init({ simd: false });
+      let bytesRefused = false;
+      try {
+        await init({ bytes: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]) });
+      } catch (e) {
+        bytesRefused = /disallowed|not allowed|code generation/i.test(String(e && e.message));
+      }
+      const body = { simd: simd.simd, simdHashes: runBattery(simd), scalarHashes: runBattery(scalar), bytesRefused };
+      return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
+    } catch (e) {
+      return new Response(JSON.stringify({ error: String(e && e.stack || e) }), { status: 500 });
+    }
+  },
+};
