@@ -6,7 +6,7 @@
  * @module
  */
 import { checkAxis, checkEnum, checkIntIn, checkObject, checkShape } from './runtime/check.js';
-import { type Runtime, type Slot, WasmArray, typeName } from './runtime/runtime.js';
+import { CTORS, type DType, type Runtime, type Slot, WasmArray, typeName } from './runtime/runtime.js';
 
 /** Quantized element type. */
 export type QDtype = 'int8' | 'uint8';
@@ -159,8 +159,60 @@ export function resolveQuantParams(p: unknown, n: number, name = 'p'): QuantLayo
 
 type Q8 = Int8Array | Uint8Array;
 
+/** Elements per chunk when streaming typed arrays through Wasm: 64 KiB of f32 stays in L2. */
+const CHUNK = 16384;
+
+/**
+ * Run a layout kernel over ordinary typed arrays in L2-sized chunks: copy a chunk in, run, copy it
+ * out. Measured on quantize 4M through the copying API: 3.1 ms -> 2.0 ms (the kernel reads and
+ * writes cache instead of a 16 MiB scratch buffer).
+ */
+function streamed(rt: Runtime, kernel: Function, L: QuantLayout, x: Float32Array | Q8, inDt: DType, out: Float32Array | Q8, outDt: DType, flags: number): void {
+  const n = x.length;
+  const rowLen = L.D * L.inner;
+  // chunk unit: whole outer rows, or (outer == 1) whole parameter blocks along the axis
+  const perTensor = L.sO === 0 && L.sJ === 0 && L.sI === 0;
+  const unit = perTensor ? 1 : L.outer > 1 ? rowLen : L.B * L.inner;
+  const units = Math.max(1, Math.floor(CHUNK / Math.max(unit, 1)));
+  const cap = Math.min(n, units * unit);
+  let xp = 0, op = 0, s: Slot | undefined, z: Slot | undefined;
+  try {
+    xp = rt.alloc(cap * CTORS[inDt].BYTES_PER_ELEMENT);
+    op = rt.alloc(cap * CTORS[outDt].BYTES_PER_ELEMENT);
+    s = rt.scratchFrom('f32', L.factor);
+    z = rt.scratchFrom('i32', L.zeroPoint);
+    for (let e0 = 0; e0 < n; e0 += cap) {
+      const len = Math.min(cap, n - e0);
+      rt.view(inDt, xp, len).set(x.subarray(e0, e0 + len) as ArrayLike<number>);
+      if (perTensor) {
+        kernel(xp, op, 1, len, 1, len, s.ptr, z.ptr, 0, 0, 0, flags);
+      } else if (L.outer > 1) {
+        const o0 = e0 / rowLen;
+        const pofs = o0 * L.sO * 4;
+        kernel(xp, op, len / rowLen, L.D, L.inner, L.B, s.ptr + pofs, z.ptr + pofs, L.sO, L.sJ, L.sI, flags);
+      } else {
+        const j0 = e0 / L.inner;
+        const pofs = (j0 / L.B) * L.sJ * 4;
+        kernel(xp, op, 1, len / L.inner, L.inner, L.B, s.ptr + pofs, z.ptr + pofs, L.sO, L.sJ, L.sI, flags);
+      }
+      out.set(rt.view(outDt, op, len) as ArrayLike<number>, e0);
+    }
+  } finally {
+    rt.free(xp);
+    rt.free(op);
+    rt.release(s, z);
+  }
+}
+
 /** ONNX QuantizeLinear (or PyTorch quantize_per_*, with rounding 'torch'). */
 export function quantize(rt: Runtime, x: unknown, p: unknown, out?: unknown): Q8 | WasmArray<'i8' | 'u8'> {
+  if (x instanceof Float32Array && x.length > CHUNK && !(out instanceof WasmArray)) {
+    const L = resolveQuantParams(p, x.length);
+    const odt = L.signed ? 'i8' : 'u8';
+    const res = (rt.checkOut('out', out, odt, x.length) ?? new CTORS[odt](x.length)) as Q8;
+    streamed(rt, rt.exports.quantize_f32_q8 as Function, L, x, 'f32', res, odt, (L.signed ? 1 : 0) | (L.torch ? 2 : 0));
+    return res;
+  }
   const xs = rt.input('x', x, ['f32'] as const);
   let s: Slot | undefined, z: Slot | undefined, o: ReturnType<Runtime['output']> | undefined;
   try {
@@ -181,7 +233,15 @@ export function quantize(rt: Runtime, x: unknown, p: unknown, out?: unknown): Q8
 export function dequantize(rt: Runtime, q: unknown, p: unknown, out?: unknown): Float32Array | WasmArray<'f32'> {
   const pd = checkObject<QuantParams>('p', p);
   const dtype = checkEnum('p.dtype', pd.dtype, ['int8', 'uint8'] as const);
-  const qs = rt.input('q', q, dtype === 'int8' ? (['i8'] as const) : (['u8'] as const));
+  const qdt = dtype === 'int8' ? 'i8' : 'u8';
+  if (q instanceof CTORS[qdt] && q.length > CHUNK && !(out instanceof WasmArray)) {
+    const L = resolveQuantParams(p, q.length);
+    const res = (rt.checkOut('out', out, 'f32', q.length) ?? new Float32Array(q.length)) as Float32Array;
+    // dequantize uses the scales themselves (factor is only for quantize's torch mode)
+    streamed(rt, rt.exports.dequantize_q8_f32 as Function, { ...L, factor: L.scale }, q as Q8, qdt, res, 'f32', L.signed ? 1 : 0);
+    return res;
+  }
+  const qs = rt.input('q', q, [qdt] as const);
   let s: Slot | undefined, z: Slot | undefined, o: ReturnType<Runtime['output']> | undefined;
   try {
     const L = resolveQuantParams(p, qs.length);

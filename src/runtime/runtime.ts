@@ -195,24 +195,29 @@ export class Runtime {
     return { ptr, length: data.length, owned: true };
   }
 
-  /**
-   * Resolve a kernel output of `length` elements. A WasmArray is written in place; a typed array
-   * (or nothing) gets scratch that `finish` copies back.
-   */
-  output<T extends DType>(name: string, out: unknown, dtype: T, length: number): Slot & { target: ArrayOf<T> | WasmArray<T> | undefined } {
-    if (out === undefined) {
-      return { ptr: this.alloc(length * CTORS[dtype].BYTES_PER_ELEMENT), length, owned: true, target: undefined };
-    }
+  /** Check a caller's `out` (a typed array of `dtype` or a WasmArray of this instance) of `length`. */
+  checkOut<T extends DType>(name: string, out: unknown, dtype: T, length: number): ArrayOf<T> | WasmArray<T> | undefined {
+    if (out === undefined) return undefined;
     if (out instanceof WasmArray) {
       if (out.rt !== this) throw new TypeError(`${name}: this WasmArray belongs to another sparq instance`);
       if (out.disposed) throw new TypeError(`${name}: this WasmArray was disposed`);
       if (out.dtype !== dtype) throw new TypeError(`${name}: expected WasmArray<${dtype}>, got WasmArray<${out.dtype}>`);
       if (out.length !== length) throw new RangeError(`${name}: expected length ${length}, got ${out.length}`);
-      return { ptr: out.ptr, length, owned: false, target: out as WasmArray<T> };
+      return out as WasmArray<T>;
     }
     if (!(out instanceof CTORS[dtype])) throw new TypeError(`${name}: expected ${CTORS[dtype].name} or WasmArray<${dtype}>, got ${typeName(out)}`);
     if ((out as AnyTypedArray).length !== length) throw new RangeError(`${name}: expected length ${length}, got ${(out as AnyTypedArray).length}`);
-    return { ptr: this.alloc(length * CTORS[dtype].BYTES_PER_ELEMENT), length, owned: true, target: out as ArrayOf<T> };
+    return out as ArrayOf<T>;
+  }
+
+  /**
+   * Resolve a kernel output of `length` elements. A WasmArray is written in place; a typed array
+   * (or nothing) gets scratch that `finish` copies back.
+   */
+  output<T extends DType>(name: string, out: unknown, dtype: T, length: number): Slot & { target: ArrayOf<T> | WasmArray<T> | undefined } {
+    const target = this.checkOut(name, out, dtype, length);
+    if (target instanceof WasmArray) return { ptr: target.ptr, length, owned: false, target };
+    return { ptr: this.alloc(length * CTORS[dtype].BYTES_PER_ELEMENT), length, owned: true, target };
   }
 
   /** Hand back an output slot: copy scratch into the caller's array (or a new one). */
