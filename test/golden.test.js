@@ -2,6 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { simd, scalar } from './_util.js';
+import { init } from 'sparq';
 import { runBattery, FAMILIES } from './golden/index.js';
 import expected from './golden/hashes.js';
 
@@ -23,3 +24,35 @@ t('every family contributes cases', () => {
   for (const [fam, cases] of Object.entries(FAMILIES)) assert.ok(cases.length >= 10, `${fam} has ${cases.length} cases`);
 });
 t.run();
+
+// init({ module }) and init({ bytes }) with the raw .wasm files shipped in wasm/: same hashes.
+async function rawWasm(name) {
+  const url = new URL(`../wasm/${name}`, import.meta.url);
+  if (url.protocol === 'file:' && typeof process !== 'undefined' && process.versions?.node && !globalThis.Deno && !globalThis.Bun) {
+    const { readFile } = await import('node:fs/promises');
+    return new Uint8Array(await readFile(url));
+  }
+  return new Uint8Array(await (await fetch(url)).arrayBuffer());
+}
+const m = suite('golden battery: init({ module }) / init({ bytes })');
+for (const build of ['simd', 'scalar']) {
+  m(`${build}: a precompiled module and raw bytes give the committed hashes`, async () => {
+    const bytes = await rawWasm(`sparq.${build}.wasm`);
+    const viaModule = await init({ module: await WebAssembly.compile(bytes) });
+    const viaBytes = await init({ bytes });
+    assert.is(viaModule.simd, build === 'simd');
+    assert.is(viaBytes.simd, build === 'simd');
+    for (const sq of [viaModule, viaBytes]) {
+      const got = runBattery(sq, ['quant']);
+      const wrong = Object.keys(got).filter((k) => got[k] !== expected[k]);
+      assert.equal(wrong, []);
+    }
+  });
+}
+m('a module that is not a sparq build is a TypeError', async () => {
+  const empty = await WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+  let err;
+  try { await init({ module: empty }); } catch (e) { err = e; }
+  assert.ok(err instanceof TypeError && /not a sparq build/.test(err.message), String(err));
+});
+m.run();

@@ -19,9 +19,17 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src data:";
 
 const t = suite('Chromium');
-let browser, server;
+let browser, server, setupError;
 
+// uvu does not report an error thrown in a before hook: keep it and fail the tests with it
 t.before(async () => {
+  try {
+    await setup();
+  } catch (e) {
+    setupError = e;
+  }
+});
+async function setup() {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\``);
   }
@@ -32,13 +40,14 @@ t.before(async () => {
   });
   server = await serve(ROOT, { csp: { '/test/runtimes/browser/bundle.html': CSP } });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
-});
+}
 t.after(async () => {
   await browser?.close();
   await server?.close();
 });
 
 async function load(path) {
+  if (setupError) throw setupError;
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));

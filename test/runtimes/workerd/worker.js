@@ -2,6 +2,7 @@
 // .wasm files arrive as WebAssembly.Module bindings; workerd refuses to compile from bytes) and
 // answers GET / with the golden battery of both builds as JSON.
 import { init } from 'sparq';
+import simdModule from 'sparq/wasm/sparq.simd.wasm';
 import { runBattery } from '../../golden/index.js';
 
 export default {
@@ -15,7 +16,8 @@ export default {
       } catch (e) {
         bytesRefused = /disallowed|not allowed|code generation/i.test(String(e && e.message));
       }
-      const body = { simd: simd.simd, simdHashes: runBattery(simd), scalarHashes: runBattery(scalar), bytesRefused };
+      const viaModule = await init({ module: simdModule }); // init({ module }) with the app's own binding
+      const body = { simd: simd.simd, simdHashes: runBattery(simd), scalarHashes: runBattery(scalar), moduleHashes: runBattery(viaModule), bytesRefused };
       return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
     } catch (e) {
       return new Response(JSON.stringify({ error: String(e && e.stack || e) }), { status: 500 });
