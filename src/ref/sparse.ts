@@ -12,7 +12,7 @@
 import { checkCount } from '../runtime/check.js';
 import { WasmArray } from '../runtime/runtime.js';
 import {
-  type Csr, type CsrInt8, type SparseFormat, checkBsr, checkCsr, checkNm, nmBits, nmPositions, quantizeCsrRows,
+  type Csr, type CsrInt8, type SparseFormat, checkBsr, checkCsr, checkMask, checkNm, nmBits, nmPositions, quantizeCsrRows,
 } from '../sparse.js';
 
 const f = Math.fround;
@@ -87,6 +87,7 @@ export function csr(a: Csr): Csr {
 export function csrFromDense(w: Float32Array, rows: number, cols: number, mask?: Uint8Array): Csr {
   checkCount('rows', rows); checkCount('cols', cols);
   const v = dense('w', w, rows, cols);
+  mask = checkMask(mask, rows * cols);
   const indptr = [0], indices: number[] = [], data: number[] = [];
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
