@@ -466,16 +466,22 @@ function runSpmm(rt: Runtime, A: SparseMatrix, x: number, n: number, y: number):
     case 'csr-int8':
       (e.sparse_csrq8_spmm_f32 as Fn)(A.rows, b + L.ptrOff, b + L.idxOff, L.idx16 ? 1 : 0, b + L.valOff, b + L.scaleOff, x, n, y);
       break;
-    case 'nm':
-      (e.sparse_nm_spmm_f32 as Fn)(A.rows, L.G, L.n, L.m, L.bits, b + L.valOff, b + L.idxOff, L.ib, x, n, y);
+    case 'nm': {
+      const sc = rt.alloc(4 * L.G * L.n); // one row's decoded offsets; the block does not move
+      try {
+        (e.sparse_nm_spmm_f32 as Fn)(A.rows, L.G, L.n, L.m, L.bits, b + L.valOff, b + L.idxOff, L.ib, x, n, y, sc);
+      } finally {
+        rt.free(sc);
+      }
       break;
+    }
     case 'bsr':
       (e.sparse_bsr_spmm_f32 as Fn)(A.rows / L.bh, L.bh, L.bw, b + L.ptrOff, b + L.idxOff, L.idx16 ? 1 : 0, b + L.valOff, x, n, y);
       break;
   }
 }
 
-/** y = A x: CSR and sparse int8 in the 8-partial-sum spmv order; N:M and BSR as spmm with n = 1. */
+/** y = A x: CSR, sparse int8 and N:M in the 8-partial-sum spmv order; BSR as spmm with n = 1. */
 export function spmv(rt: Runtime, a: unknown, x: unknown, out?: unknown): Float32Array | WasmArray<'f32'> {
   const { A, owned } = resolveMatrix(rt, 'a', a);
   let xs: Slot | undefined, o: ReturnType<Runtime['output']> | undefined;
@@ -486,7 +492,14 @@ export function spmv(rt: Runtime, a: unknown, x: unknown, out?: unknown): Float3
     const L = A.L, b = A._ptr, e = rt.exports;
     if (A.format === 'csr') (e.sparse_csr_spmv_f32 as Fn)(A.rows, b + L.ptrOff, b + L.idxOff, L.idx16 ? 1 : 0, b + L.valOff, xs.ptr, o.ptr);
     else if (A.format === 'csr-int8') (e.sparse_csrq8_spmv_f32 as Fn)(A.rows, b + L.ptrOff, b + L.idxOff, L.idx16 ? 1 : 0, b + L.valOff, b + L.scaleOff, xs.ptr, o.ptr);
-    else runSpmm(rt, A, xs.ptr, 1, o.ptr);
+    else if (A.format === 'nm') {
+      const sc = rt.alloc(4 * L.G * L.n);
+      try {
+        (e.sparse_nm_spmv_f32 as Fn)(A.rows, L.G, L.n, L.m, L.bits, b + L.valOff, b + L.idxOff, L.ib, xs.ptr, o.ptr, sc);
+      } finally {
+        rt.free(sc);
+      }
+    } else runSpmm(rt, A, xs.ptr, 1, o.ptr);
     return rt.finish('f32', o) as Float32Array | WasmArray<'f32'>;
   } finally {
     rt.release(xs, o);

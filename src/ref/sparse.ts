@@ -4,8 +4,8 @@
  * the documented f32 sum over them (Math.fround after each multiply and add):
  * - spmm / sparseLinear / matmul: y = +0, then y = y + v * x over the row's entries in column order
  *   (int8: the sum of f32(q) * x, times the row's scale at the end; sparseLinear: then + bias);
- * - spmv on CSR and sparse int8: entry t of a row goes to partial sum s[t mod 8];
- *   y = ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7)); N:M and BSR use the spmm order.
+ * - spmv on CSR, sparse int8 and N:M: entry t of a row goes to partial sum s[t mod 8];
+ *   y = ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7)) (int8: times the scale); BSR uses the spmm order.
  * Validation reuses the instance's checks so errors match. The oracle of the tests.
  * @module
  */
@@ -171,7 +171,7 @@ export function spmv(a: unknown, x: Float32Array, out?: Float32Array): Float32Ar
   if (xv.length !== A.cols) throw new RangeError(`x: expected ${A.cols} elements (the matrix's cols), got ${xv.length}`);
   const y = out ?? new Float32Array(A.rows);
   for (let i = 0; i < A.rows; i++) {
-    if (A.format === 'nm' || A.format === 'bsr') { y[i] = rowSum(A, i, xv, 1, 0); continue; }
+    if (A.format === 'bsr') { y[i] = rowSum(A, i, xv, 1, 0); continue; }
     const s = [0, 0, 0, 0, 0, 0, 0, 0];
     const c = A.cols_[i], v = A.vals[i];
     for (let t = 0; t < c.length; t++) s[t % 8] = f(s[t % 8] + f(v[t] * xv[c[t]]));
