@@ -39,12 +39,15 @@ export function machine() {
 
 /**
  * Record one case. `bytes`: memory traffic (GB/s); `flops`: operations (GFLOP/s or GOP/s);
- * `ref`: { name, ms } to print a ratio against (the copy, a baseline, ...).
+ * `ratios`: { name: ms } to print a ratio against (the copy, a baseline, ...); `extraFlops`: further
+ * rates of the same timing ({ column: operations }).
  */
-export function record(family, name, t, { bytes, flops, opsName = 'GFLOP/s', ratios = {} } = {}) {
+export function record(family, name, t, { bytes, flops, opsName = 'GFLOP/s', ratios = {}, extraFlops = {} } = {}) {
   const row = { family, name, ms: +t.ms.toFixed(4), rme: +t.rme.toFixed(1) };
   if (bytes) row['GB/s'] = +(bytes / t.ms / 1e6).toFixed(2);
   if (flops) row[opsName] = +(flops / t.ms / 1e6).toFixed(2);
+  // further rates of the same timing, e.g. { 'dense-eq GFLOP/s': 2 * m * k * n }
+  for (const [k, f] of Object.entries(extraFlops)) row[k] = +(f / t.ms / 1e6).toFixed(2);
   for (const [k, refMs] of Object.entries(ratios)) row[`x ${k}`] = +(t.ms / refMs).toFixed(3);
   rows.push(row);
   printRow(row);

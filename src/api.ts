@@ -3,7 +3,9 @@
  * @module
  */
 export { Sparq } from './sparq.js';
-export type { F32In, Q8In } from './sparq.js';
+export type { F32In, Q8In, SparseIn } from './sparq.js';
 export { WasmArray } from './runtime/runtime.js';
 export type { DType } from './runtime/runtime.js';
 export type { DynamicQuantized, ObserverOptions, QDtype, QuantError, QuantParams, Rounding } from './quant.js';
+export { SparseMatrix } from './sparse.js';
+export type { BsrOptions, Csr, CsrInt8, NmOptions, SparseFormat } from './sparse.js';

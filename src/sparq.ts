@@ -7,9 +7,14 @@ import { checkCount, checkEnum } from './runtime/check.js';
 import { CTORS, type ArrayOf, type DType, type Runtime, WasmArray } from './runtime/runtime.js';
 import * as quant from './quant.js';
 import type { DynamicQuantized, ObserverOptions, QuantError, QuantParams } from './quant.js';
+import * as sparse from './sparse.js';
+import type { BsrOptions, Csr, CsrInt8, NmOptions, SparseMatrix } from './sparse.js';
+import * as gemm from './gemm.js';
 
 /** f32 input: an ordinary array (copied in) or a Wasm-resident one (used in place). */
 export type F32In = Float32Array | WasmArray<'f32'>;
+/** A sparse operand: a CSR (validated, packed for the call) or a resident matrix. */
+export type SparseIn = Csr | SparseMatrix;
 /** 8-bit quantized data. */
 export type Q8In = Int8Array | Uint8Array | WasmArray<'i8'> | WasmArray<'u8'>;
 
@@ -80,5 +85,70 @@ export class Sparq {
   /** MSE, max |error| and SQNR (dB) of q against x under p. */
   quantError(x: F32In, q: Q8In, p: QuantParams): QuantError {
     return quant.quantError(this.rt, x, q, p);
+  }
+
+  // ---- sparse ----------------------------------------------------------------------------------
+
+  /** Validate a CSR from outside (scipy layout); a malformed one is a RangeError naming the field. */
+  csr(a: Csr): Csr {
+    return sparse.csr(a);
+  }
+
+  /** CSR of a dense row-major [rows x cols] matrix: entries with w != 0, or with mask != 0. */
+  csrFromDense(w: F32In, rows: number, cols: number, mask?: Uint8Array | WasmArray<'u8'>): Csr {
+    return sparse.csrFromDense(w, rows, cols, mask);
+  }
+
+  /** Dense row-major [rows x cols] of a CSR. */
+  csrToDense(a: Csr): Float32Array {
+    return sparse.csrToDense(a);
+  }
+
+  /** Pack a CSR once into Wasm memory (16-bit column indices) for many products; dispose() frees it. */
+  sparseMatrix(a: Csr): SparseMatrix {
+    return sparse.sparseMatrix(this.rt, a);
+  }
+
+  /** Sparse int8 matrix: CSR with int8 values and a per-row f32 scale (from an f32 Csr, quantized per row, or a CsrInt8). */
+  sparseInt8Matrix(a: Csr | CsrInt8): SparseMatrix {
+    return sparse.sparseInt8Matrix(this.rt, a);
+  }
+
+  /** Compress an N:M-sparse dense matrix (values plus 2-bit indices for 2:4); checks the pattern. */
+  nmMatrix(w: F32In, rows: number, cols: number, opts: NmOptions): SparseMatrix {
+    return sparse.nmMatrix(this.rt, w, rows, cols, opts);
+  }
+
+  /** Block-sparse matrix: the [bh x bw] blocks of a dense matrix that hold a nonzero. */
+  bsrMatrix(w: F32In, rows: number, cols: number, opts: BsrOptions): SparseMatrix {
+    return sparse.bsrMatrix(this.rt, w, rows, cols, opts);
+  }
+
+  /** y = A x. */
+  spmv(a: SparseIn, x: F32In): Float32Array;
+  spmv<O extends Float32Array | WasmArray<'f32'>>(a: SparseIn, x: F32In, out: O): O;
+  spmv(a: SparseIn, x: F32In, out?: unknown): unknown {
+    return sparse.spmv(this.rt, a, x, out);
+  }
+
+  /** Y[rows x n] = A X, X row-major [cols x n]. */
+  spmm(a: SparseIn, x: F32In, n: number): Float32Array;
+  spmm<O extends Float32Array | WasmArray<'f32'>>(a: SparseIn, x: F32In, n: number, out: O): O;
+  spmm(a: SparseIn, x: F32In, n: number, out?: unknown): unknown {
+    return sparse.spmm(this.rt, a, x, n, out);
+  }
+
+  /** Y[batch x out] = X W^T + bias: the pruned linear layer (X [batch x in], W [out x in] sparse). */
+  sparseLinear(x: F32In, batch: number, w: SparseIn, bias?: F32In): Float32Array;
+  sparseLinear<O extends Float32Array | WasmArray<'f32'>>(x: F32In, batch: number, w: SparseIn, bias: F32In | undefined, out: O): O;
+  sparseLinear(x: F32In, batch: number, w: SparseIn, bias?: F32In, out?: unknown): unknown {
+    return sparse.sparseLinear(this.rt, x, batch, w, bias, out);
+  }
+
+  /** Dense C[m x n] = A[m x k] B[k x n] (row-major f32), sequential over k per element. */
+  matmul(a: F32In, b: F32In, m: number, k: number, n: number): Float32Array;
+  matmul<O extends Float32Array | WasmArray<'f32'>>(a: F32In, b: F32In, m: number, k: number, n: number, out: O): O;
+  matmul(a: F32In, b: F32In, m: number, k: number, n: number, out?: unknown): unknown {
+    return gemm.matmul(this.rt, a, b, m, k, n, out);
   }
 }

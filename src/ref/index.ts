@@ -4,10 +4,12 @@
  * @module
  */
 import * as quant from './quant.js';
+import * as sparse from './sparse.js';
 
 /** The reference implementation, shaped like a Sparq instance. */
 export const ref = {
   simd: false as const,
   name: 'ref' as const,
   ...quant,
+  ...sparse,
 };

@@ -1,0 +1,358 @@
+/**
+ * Sparse x dense products: CSR (f32 values, or int8 values with a per-row f32 scale), N:M and
+ * block-sparse (BSR) matrices times a dense row-major X.
+ *
+ * Accumulation orders (both builds, no FMA):
+ * - spmm (Y[rows x n] = A X, X [cols x n]): every Y[i, c] starts at +0 and adds v * X[j, c] over
+ *   the stored entries (j, v) of row i in increasing column order, one f32 multiply then one add.
+ *   The SIMD path vectorises across c and keeps up to 32 columns of one output row in registers
+ *   (BSR: 4 rows x 8 columns, sharing each X load); the scalar path adds row by row (axpy), which
+ *   is the same sequence of operations for every element. Sparse int8: the sum uses f32(q) as v
+ *   and is multiplied once by the row's scale at the end.
+ * - spmv on CSR / sparse int8 (y = A x): the row's stored entries are dealt round-robin into 8
+ *   partial sums (entry t of the row goes to s[t mod 8], each a sequential sum from +0), then
+ *   y = ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7)). Eight chains hide the add latency.
+ *   N:M spmv likewise (over its stored values, padding zeros included); BSR spmv uses the spmm
+ *   order with n = 1.
+ * Column indices are u16 (idx16 = 1) or i32; the caller has checked every index.
+ * @module
+ */
+
+// ---------------------------------------------------------------------------------------------
+// CSR spmm
+// ---------------------------------------------------------------------------------------------
+
+@inline function colAt(indices: usize, p: usize, idx16: bool): usize {
+  return idx16 ? <usize>load<u16>(indices + (p << 1)) : <usize>load<i32>(indices + (p << 2));
+}
+
+@inline function valAt(values: usize, p: usize, q8: bool): f32 {
+  return q8 ? <f32>load<i8>(values + p) : load<f32>(values + (p << 2));
+}
+
+@inline function splatVal(values: usize, p: usize, q8: bool): v128 {
+  return q8 ? f32x4.splat(<f32>load<i8>(values + p)) : v128.load32_splat(values + (p << 2));
+}
+
+// V vectors (1, 2, 4 or 8: 4 to 32 columns) of one output row, over the row's nonzeros [p0, p1).
+@inline function csrTile(V: i32, p0: usize, p1: usize, indices: usize, idx16: bool, values: usize, q8: bool,
+  xj: usize, ldx: usize, yp: usize, scale: f32, pre: bool): void {
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+  for (let p = p0; p < p1; p++) {
+    const v = splatVal(values, p, q8);
+    const xp = xj + (pre ? <usize>load<u32>(indices + (p << 2)) : colAt(indices, p, idx16) * ldx);
+    a0 = f32x4.add(a0, f32x4.mul(v, v128.load(xp, 0)));
+    if (V > 1) a1 = f32x4.add(a1, f32x4.mul(v, v128.load(xp, 16)));
+    if (V > 2) {
+      a2 = f32x4.add(a2, f32x4.mul(v, v128.load(xp, 32)));
+      a3 = f32x4.add(a3, f32x4.mul(v, v128.load(xp, 48)));
+    }
+    if (V > 4) {
+      a4 = f32x4.add(a4, f32x4.mul(v, v128.load(xp, 64)));
+      a5 = f32x4.add(a5, f32x4.mul(v, v128.load(xp, 80)));
+      a6 = f32x4.add(a6, f32x4.mul(v, v128.load(xp, 96)));
+      a7 = f32x4.add(a7, f32x4.mul(v, v128.load(xp, 112)));
+    }
+  }
+  if (q8) {
+    const s = f32x4.splat(scale);
+    a0 = f32x4.mul(a0, s); a1 = f32x4.mul(a1, s); a2 = f32x4.mul(a2, s); a3 = f32x4.mul(a3, s);
+    a4 = f32x4.mul(a4, s); a5 = f32x4.mul(a5, s); a6 = f32x4.mul(a6, s); a7 = f32x4.mul(a7, s);
+  }
+  v128.store(yp, a0, 0);
+  if (V > 1) v128.store(yp, a1, 16);
+  if (V > 2) { v128.store(yp, a2, 32); v128.store(yp, a3, 48); }
+  if (V > 4) { v128.store(yp, a4, 64); v128.store(yp, a5, 80); v128.store(yp, a6, 96); v128.store(yp, a7, 112); }
+}
+
+/**
+ * One output row: the nonzeros [p0, p1) of `values` / `indices`; with `pre`, indices are u32 byte
+ * offsets into X (already multiplied by the row stride) instead of columns.
+ */
+@inline function csrRow(p0: usize, p1: usize, indices: usize, idx16: bool, values: usize, q8: bool, s: f32, pre: bool,
+  x: usize, n: i32, yr: usize): void {
+  const ldx = <usize>n << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 32 <= n; j += 32) csrTile(8, p0, p1, indices, idx16, values, q8, x + (<usize>j << 2), ldx, yr + (<usize>j << 2), s, pre);
+    if (j + 16 <= n) { csrTile(4, p0, p1, indices, idx16, values, q8, x + (<usize>j << 2), ldx, yr + (<usize>j << 2), s, pre); j += 16; }
+    if (j + 8 <= n) { csrTile(2, p0, p1, indices, idx16, values, q8, x + (<usize>j << 2), ldx, yr + (<usize>j << 2), s, pre); j += 8; }
+    if (j + 4 <= n) { csrTile(1, p0, p1, indices, idx16, values, q8, x + (<usize>j << 2), ldx, yr + (<usize>j << 2), s, pre); j += 4; }
+  }
+  if (j < n) {
+    // Remaining columns [j, n): row axpy, y[c] = y[c] + v * x[col, c] in nonzero order.
+    const yj = yr + (<usize>j << 2);
+    const w = <usize>(n - j) << 2;
+    memory.fill(yj, 0, w);
+    const xj = x + (<usize>j << 2);
+    for (let p = p0; p < p1; p++) {
+      const v = valAt(values, p, q8);
+      const xp = xj + (pre ? <usize>load<u32>(indices + (p << 2)) : colAt(indices, p, idx16) * ldx);
+      for (let o: usize = 0; o < w; o += 4) store<f32>(yj + o, load<f32>(yj + o) + v * load<f32>(xp + o));
+    }
+    if (q8) for (let o: usize = 0; o < w; o += 4) store<f32>(yj + o, load<f32>(yj + o) * s);
+  }
+}
+
+@inline function csrSpmm(rows: i32, indptr: usize, indices: usize, idx16: bool, values: usize, q8: bool, scale: usize,
+  x: usize, n: i32, y: usize): void {
+  const ldx = <usize>n << 2;
+  for (let i = 0; i < rows; i++) {
+    const p0 = <usize>load<i32>(indptr + (<usize>i << 2));
+    const p1 = <usize>load<i32>(indptr + (<usize>i << 2), 4);
+    const s: f32 = q8 ? load<f32>(scale + (<usize>i << 2)) : 1;
+    csrRow(p0, p1, indices, idx16, values, q8, s, false, x, n, y + <usize>i * ldx);
+  }
+}
+
+/** Y[rows x n] = A X for a CSR A (f32 values), X [cols x n] row-major. */
+export function sparse_csr_spmm_f32(rows: i32, indptr: usize, indices: usize, idx16: i32, values: usize, x: usize, n: i32, y: usize): void {
+  if (idx16 != 0) csrSpmm(rows, indptr, indices, true, values, false, 0, x, n, y);
+  else csrSpmm(rows, indptr, indices, false, values, false, 0, x, n, y);
+}
+
+/** Y[rows x n] = diag(scale) (Q X) for a CSR Q with int8 values. */
+export function sparse_csrq8_spmm_f32(rows: i32, indptr: usize, indices: usize, idx16: i32, values: usize, scale: usize, x: usize, n: i32, y: usize): void {
+  if (idx16 != 0) csrSpmm(rows, indptr, indices, true, values, true, scale, x, n, y);
+  else csrSpmm(rows, indptr, indices, false, values, true, scale, x, n, y);
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSR spmv: 8 round-robin partial sums per row (the same scalar code in both builds).
+// ---------------------------------------------------------------------------------------------
+
+@inline function xAt(x: usize, indices: usize, p: usize, idx16: bool, pre: bool): f32 {
+  return load<f32>(x + (pre ? <usize>load<u32>(indices + (p << 2)) : colAt(indices, p, idx16) << 2));
+}
+
+/** One row's dot product over [p0, p1) in the spmv order; the result (unscaled) is stored at yp. */
+@inline function rowSpmv8(p0: usize, p1: usize, indices: usize, idx16: bool, values: usize, q8: bool, pre: bool, x: usize, yp: usize): f32 {
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0, s4: f32 = 0, s5: f32 = 0, s6: f32 = 0, s7: f32 = 0;
+  let p = p0;
+  for (; p + 8 <= p1; p += 8) {
+    s0 += valAt(values, p, q8) * xAt(x, indices, p, idx16, pre);
+    s1 += valAt(values, p + 1, q8) * xAt(x, indices, p + 1, idx16, pre);
+    s2 += valAt(values, p + 2, q8) * xAt(x, indices, p + 2, idx16, pre);
+    s3 += valAt(values, p + 3, q8) * xAt(x, indices, p + 3, idx16, pre);
+    s4 += valAt(values, p + 4, q8) * xAt(x, indices, p + 4, idx16, pre);
+    s5 += valAt(values, p + 5, q8) * xAt(x, indices, p + 5, idx16, pre);
+    s6 += valAt(values, p + 6, q8) * xAt(x, indices, p + 6, idx16, pre);
+    s7 += valAt(values, p + 7, q8) * xAt(x, indices, p + 7, idx16, pre);
+  }
+  const r = <i32>(p1 - p);
+  if (r > 0) s0 += valAt(values, p, q8) * xAt(x, indices, p, idx16, pre);
+  if (r > 1) s1 += valAt(values, p + 1, q8) * xAt(x, indices, p + 1, idx16, pre);
+  if (r > 2) s2 += valAt(values, p + 2, q8) * xAt(x, indices, p + 2, idx16, pre);
+  if (r > 3) s3 += valAt(values, p + 3, q8) * xAt(x, indices, p + 3, idx16, pre);
+  if (r > 4) s4 += valAt(values, p + 4, q8) * xAt(x, indices, p + 4, idx16, pre);
+  if (r > 5) s5 += valAt(values, p + 5, q8) * xAt(x, indices, p + 5, idx16, pre);
+  if (r > 6) s6 += valAt(values, p + 6, q8) * xAt(x, indices, p + 6, idx16, pre);
+  const t = ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7));
+  store<f32>(yp, t);
+  return t;
+}
+
+@inline function csrSpmv(rows: i32, indptr: usize, indices: usize, idx16: bool, values: usize, q8: bool, scale: usize, x: usize, y: usize): void {
+  for (let i = 0; i < rows; i++) {
+    const p0 = <usize>load<i32>(indptr + (<usize>i << 2));
+    const p1 = <usize>load<i32>(indptr + (<usize>i << 2), 4);
+    const yp = y + (<usize>i << 2);
+    const t = rowSpmv8(p0, p1, indices, idx16, values, q8, false, x, yp);
+    if (q8) store<f32>(yp, t * load<f32>(scale + (<usize>i << 2)));
+  }
+}
+
+/** y = A x for a CSR A (f32 values). */
+export function sparse_csr_spmv_f32(rows: i32, indptr: usize, indices: usize, idx16: i32, values: usize, x: usize, y: usize): void {
+  if (idx16 != 0) csrSpmv(rows, indptr, indices, true, values, false, 0, x, y);
+  else csrSpmv(rows, indptr, indices, false, values, false, 0, x, y);
+}
+
+/** y = diag(scale) (Q x) for a CSR Q with int8 values. */
+export function sparse_csrq8_spmv_f32(rows: i32, indptr: usize, indices: usize, idx16: i32, values: usize, scale: usize, x: usize, y: usize): void {
+  if (idx16 != 0) csrSpmv(rows, indptr, indices, true, values, true, scale, x, y);
+  else csrSpmv(rows, indptr, indices, false, values, true, scale, x, y);
+}
+
+// ---------------------------------------------------------------------------------------------
+// N:M: per row, G = cols / M groups of N values; value t of a row has an index of `bits` bits
+// (2, 4 or 8) at bit t * bits of the row's index bytes (little-endian within a byte), giving its
+// position inside group t / N. Positions increase within a group.
+// ---------------------------------------------------------------------------------------------
+
+/** Decode row `ir`'s N:M indices into u32 byte offsets (g * M + pos) * stride at `off`. */
+@inline function nmDecode(G: i32, N: i32, M: i32, bits: i32, ir: usize, stride: usize, off: usize): void {
+  const mask: u32 = (1 << bits) - 1;
+  let t: u32 = 0;
+  let gb: usize = 0;
+  const gstep = <usize>M * stride;
+  for (let g = 0; g < G; g++) {
+    for (let k = 0; k < N; k++) {
+      const bit = t * <u32>bits;
+      const pos = (<u32>load<u8>(ir + <usize>(bit >> 3)) >> (bit & 7)) & mask;
+      store<u32>(off + (<usize>t << 2), <u32>(gb + <usize>pos * stride));
+      t++;
+    }
+    gb += gstep;
+  }
+}
+
+/**
+ * Y[rows x n] = A X for an N:M matrix: values f32 [rows x G*N], index bytes [rows x ib]
+ * (ib = ceil(G * N * bits / 8)). Each row's indices are decoded once into `scratch`
+ * (u32 [G * N], from the caller) as byte offsets into X, then run by the CSR row kernel
+ * (measured 107 -> 75 ms for 2:4 4096^2 x 64 against decoding inside every column tile).
+ */
+export function sparse_nm_spmm_f32(rows: i32, G: i32, N: i32, M: i32, bits: i32, values: usize, idx: usize, ib: i32,
+  x: usize, n: i32, y: usize, scratch: usize): void {
+  const ldx = <usize>n << 2;
+  const per = <usize>G * <usize>N;
+  for (let i = 0; i < rows; i++) {
+    nmDecode(G, N, M, bits, idx + <usize>i * <usize>ib, ldx, scratch);
+    csrRow(0, per, scratch, false, values + ((<usize>i * per) << 2), false, 1, true, x, n, y + <usize>i * ldx);
+  }
+}
+
+/** y = A x for an N:M matrix, in the spmv order (8 round-robin partial sums per row). */
+export function sparse_nm_spmv_f32(rows: i32, G: i32, N: i32, M: i32, bits: i32, values: usize, idx: usize, ib: i32,
+  x: usize, y: usize, scratch: usize): void {
+  const per = <usize>G * <usize>N;
+  for (let i = 0; i < rows; i++) {
+    nmDecode(G, N, M, bits, idx + <usize>i * <usize>ib, 4, scratch);
+    rowSpmv8(0, per, scratch, false, values + ((<usize>i * per) << 2), false, true, x, y + (<usize>i << 2));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// BSR: block rows BR = rows / bh; block row R holds blocks bptr[R] .. bptr[R+1] - 1, block b at
+// block column bcol[b] (u16 or i32), values [bh x bw] row-major at values + b * bh * bw * 4.
+// ---------------------------------------------------------------------------------------------
+
+// R rows (1..4) of a block row x V vectors (1, 2) of columns: each X load serves R rows.
+@inline function bsrTile(R: i32, V: i32, q0: usize, q1: usize, bcol: usize, idx16: bool, vals: usize, bh: i32, bw: i32,
+  r0: i32, xj: usize, ldx: usize, yp: usize): void {
+  let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  const bsz = <usize>(bh * bw) << 2;
+  const rs = <usize>bw << 2;
+  const bwx = <usize>bw * ldx;
+  for (let q = q0; q < q1; q++) {
+    let vp = vals + q * bsz + <usize>r0 * rs;
+    let xp = xj + colAt(bcol, q, idx16) * bwx;
+    for (let jj = 0; jj < bw; jj++) {
+      const x0 = v128.load(xp);
+      const x1 = V > 1 ? v128.load(xp, 16) : x0;
+      const w0 = v128.load32_splat(vp);
+      c00 = f32x4.add(c00, f32x4.mul(w0, x0));
+      if (V > 1) c01 = f32x4.add(c01, f32x4.mul(w0, x1));
+      if (R > 1) {
+        const w1 = v128.load32_splat(vp + rs);
+        c10 = f32x4.add(c10, f32x4.mul(w1, x0));
+        if (V > 1) c11 = f32x4.add(c11, f32x4.mul(w1, x1));
+      }
+      if (R > 2) {
+        const w2 = v128.load32_splat(vp + 2 * rs);
+        c20 = f32x4.add(c20, f32x4.mul(w2, x0));
+        if (V > 1) c21 = f32x4.add(c21, f32x4.mul(w2, x1));
+      }
+      if (R > 3) {
+        const w3 = v128.load32_splat(vp + 3 * rs);
+        c30 = f32x4.add(c30, f32x4.mul(w3, x0));
+        if (V > 1) c31 = f32x4.add(c31, f32x4.mul(w3, x1));
+      }
+      vp += 4;
+      xp += ldx;
+    }
+  }
+  v128.store(yp, c00); if (V > 1) v128.store(yp, c01, 16);
+  if (R > 1) { v128.store(yp + ldx, c10); if (V > 1) v128.store(yp + ldx, c11, 16); }
+  if (R > 2) { v128.store(yp + 2 * ldx, c20); if (V > 1) v128.store(yp + 2 * ldx, c21, 16); }
+  if (R > 3) { v128.store(yp + 3 * ldx, c30); if (V > 1) v128.store(yp + 3 * ldx, c31, 16); }
+}
+
+@inline function bsrRows(R: i32, q0: usize, q1: usize, bcol: usize, idx16: bool, vals: usize, bh: i32, bw: i32, r0: i32,
+  x: usize, n: i32, ldx: usize, yr: usize): void {
+  let j = 0;
+  for (; j + 8 <= n; j += 8) bsrTile(R, 2, q0, q1, bcol, idx16, vals, bh, bw, r0, x + (<usize>j << 2), ldx, yr + (<usize>j << 2));
+  if (j + 4 <= n) { bsrTile(R, 1, q0, q1, bcol, idx16, vals, bh, bw, r0, x + (<usize>j << 2), ldx, yr + (<usize>j << 2)); j += 4; }
+  if (j < n) bsrScalar(R, q0, q1, bcol, idx16, vals, bh, bw, r0, x, n, ldx, yr, j);
+}
+
+/** Rows [r0, r0 + R) of a block row, columns [j, n), by row axpy in entry order. */
+@inline function bsrScalar(R: i32, q0: usize, q1: usize, bcol: usize, idx16: bool, vals: usize, bh: i32, bw: i32, r0: i32,
+  x: usize, n: i32, ldx: usize, yr: usize, j: i32): void {
+  const bsz = <usize>(bh * bw) << 2;
+  const w = <usize>(n - j) << 2;
+  for (let r = 0; r < R; r++) {
+    const yj = yr + <usize>r * ldx + (<usize>j << 2);
+    memory.fill(yj, 0, w);
+    for (let q = q0; q < q1; q++) {
+      const vp = vals + q * bsz + (<usize>((r0 + r) * bw) << 2);
+      let xp = x + (<usize>j << 2) + colAt(bcol, q, idx16) * <usize>bw * ldx;
+      for (let jj = 0; jj < bw; jj++) {
+        const v = load<f32>(vp + (<usize>jj << 2));
+        for (let o: usize = 0; o < w; o += 4) store<f32>(yj + o, load<f32>(yj + o) + v * load<f32>(xp + o));
+        xp += ldx;
+      }
+    }
+  }
+}
+
+@inline function bsrSpmm(BR: i32, bh: i32, bw: i32, bptr: usize, bcol: usize, idx16: bool, vals: usize, x: usize, n: i32, y: usize): void {
+  const ldx = <usize>n << 2;
+  for (let R = 0; R < BR; R++) {
+    const q0 = <usize>load<i32>(bptr + (<usize>R << 2));
+    const q1 = <usize>load<i32>(bptr + (<usize>R << 2), 4);
+    const yb = y + <usize>(R * bh) * ldx;
+    if (ASC_FEATURE_SIMD) {
+      let r = 0;
+      for (; r + 4 <= bh; r += 4) bsrRows(4, q0, q1, bcol, idx16, vals, bh, bw, r, x, n, ldx, yb + <usize>r * ldx);
+      if (r + 2 <= bh) { bsrRows(2, q0, q1, bcol, idx16, vals, bh, bw, r, x, n, ldx, yb + <usize>r * ldx); r += 2; }
+      if (r < bh) bsrRows(1, q0, q1, bcol, idx16, vals, bh, bw, r, x, n, ldx, yb + <usize>r * ldx);
+    } else {
+      for (let r = 0; r < bh; r++) bsrScalar(1, q0, q1, bcol, idx16, vals, bh, bw, r, x, n, ldx, yb + <usize>r * ldx, 0);
+    }
+  }
+}
+
+/** Y[rows x n] = A X for a BSR A with bh x bw blocks (rows = BR * bh). */
+export function sparse_bsr_spmm_f32(BR: i32, bh: i32, bw: i32, bptr: usize, bcol: usize, idx16: i32, values: usize, x: usize, n: i32, y: usize): void {
+  if (idx16 != 0) bsrSpmm(BR, bh, bw, bptr, bcol, true, values, x, n, y);
+  else bsrSpmm(BR, bh, bw, bptr, bcol, false, values, x, n, y);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for sparseLinear: transposes.
+// ---------------------------------------------------------------------------------------------
+
+/** out[c x r] = transpose of x[r x c] (f32). */
+export function sparse_transpose_f32(x: usize, r: i32, c: i32, out: usize): void {
+  // 4 x 4 blocks keep both sides within few cache lines; element copies give the same bits.
+  let i = 0;
+  for (; i + 4 <= r; i += 4) {
+    const x0 = x + ((<usize>i * <usize>c) << 2);
+    const ldx = <usize>c << 2;
+    for (let j = 0; j < c; j++) {
+      const o = out + ((<usize>j * <usize>r + <usize>i) << 2);
+      const s = x0 + (<usize>j << 2);
+      store<f32>(o, load<f32>(s));
+      store<f32>(o, load<f32>(s + ldx), 4);
+      store<f32>(o, load<f32>(s + 2 * ldx), 8);
+      store<f32>(o, load<f32>(s + 3 * ldx), 12);
+    }
+  }
+  for (; i < r; i++) {
+    for (let j = 0; j < c; j++) store<f32>(out + ((<usize>j * <usize>r + <usize>i) << 2), load<f32>(x + ((<usize>i * <usize>c + <usize>j) << 2)));
+  }
+}
+
+/** y[b x o] = transpose of yt[o x b], plus bias[o] when hasBias (one f32 add). */
+export function sparse_untranspose_bias_f32(yt: usize, o: i32, b: i32, bias: usize, hasBias: i32, y: usize): void {
+  for (let k = 0; k < o; k++) {
+    const bv: f32 = hasBias != 0 ? load<f32>(bias + (<usize>k << 2)) : 0;
+    const src = yt + ((<usize>k * <usize>b) << 2);
+    for (let s = 0; s < b; s++) {
+      const v = load<f32>(src + (<usize>s << 2));
+      store<f32>(y + ((<usize>s * <usize>o + <usize>k) << 2), hasBias != 0 ? v + bv : v);
+    }
+  }
+}
