@@ -4,7 +4,7 @@
 // suites run in the page too.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
@@ -65,8 +65,12 @@ async function load(path) {
   return r;
 }
 
+// Every suite in test/ that needs no Node API runs in the page too.
+const PORTABLE = readdirSync(`${ROOT}/test`).filter((f) => f.endsWith('.test.js') && !/from 'node:/.test(readFileSync(`${ROOT}/test/${f}`, 'utf8'))).sort();
+
 t('plain <script type="module"> page: golden battery (both builds) and the uvu suites', async () => {
-  const r = await load('/test/runtimes/browser/page.html?tests=quant.test.js,golden.test.js');
+  assert.ok(PORTABLE.length >= 3, `portable suites: ${PORTABLE}`);
+  const r = await load(`/test/runtimes/browser/page.html?tests=${PORTABLE.join(',')}`);
   assert.is(r.simd, true, 'Chromium gets the SIMD build');
   assert.equal(batteryDiff(r.simdHashes, expected), [], 'SIMD build hashes');
   assert.equal(batteryDiff(r.scalarHashes, expected), [], 'scalar build hashes');
@@ -75,7 +79,7 @@ t('plain <script type="module"> page: golden battery (both builds) and the uvu s
   const passed = Number(/Passed:\s+(\d+)/.exec(log)?.[1]);
   assert.ok(total > 0, `in-page uvu ran no test:\n${log}`);
   assert.is(passed, total, `in-page uvu failures:\n${log}`);
-  reportRow('chromium', { runtime: 'Chromium (headless)', version: browser.version(), loads: '<script type="module"> + import map, embedded bytes', simd: r.simd, identical: true, tests: `${passed}/${total} in page` });
+  reportRow('chromium', { runtime: 'Chromium (headless)', version: browser.version(), loads: '<script type="module"> + import map, embedded bytes', simd: r.simd, identical: true, tests: `${passed}/${total} tests of ${PORTABLE.length} suites in the page` });
 });
 
 t("esbuild bundle under a strict CSP (script-src 'self' 'wasm-unsafe-eval'): golden battery", async () => {

@@ -7,7 +7,7 @@ import { run } from 'uvu/run';
 
 const dir = fileURLToPath(new URL(`../${process.argv[2] ?? ''}/`.replace(/\/+$/, '/'), import.meta.url));
 const pattern = new RegExp(process.argv[3] ?? '\\.test\\.js$');
-const files = readdirSync(dir).filter((f) => pattern.test(f)).sort();
+const files = readdirSync(dir).filter((f) => f.endsWith('.test.js') && pattern.test(f)).sort();
 if (files.length === 0) {
   console.error(`no test files match ${pattern}`);
   process.exit(1);
