@@ -5,5 +5,6 @@
  */
 export { alloc, free } from './mem';
 export * from './quant';
+export * from './qgemm';
 // Marks the SIMD build (the loader reads it from the module's exports).
 export { SIMD_BUILD } from './mem';

@@ -7,3 +7,5 @@ export type { F32In, Q8In } from './sparq.js';
 export { WasmArray } from './runtime/runtime.js';
 export type { DType } from './runtime/runtime.js';
 export type { DynamicQuantized, ObserverOptions, QDtype, QuantError, QuantParams, Rounding } from './quant.js';
+export { PackedInt4, PackedInt8 } from './qgemm.js';
+export type { Int8In, MatMulIntegerOptions, OnnxInt4, PackedInt4Options, PackedInt8Options, QLinearMatmulOptions, Scale, ZeroPoint } from './qgemm.js';
