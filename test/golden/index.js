@@ -4,8 +4,9 @@
 import { hashResult } from './hash.js';
 import { rng, seedOf } from './data.js';
 import quant from './quant.js';
+import qgemm from './qgemm.js';
 
-export const FAMILIES = { quant };
+export const FAMILIES = { quant, int: qgemm };
 
 export function runBattery(sq, only) {
   const out = {};
