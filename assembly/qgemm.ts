@@ -324,16 +324,19 @@ export function qgemm_dynq_rows(x: usize, m: i32, k: i32, mPad: i32, a16: usize,
  * block of bs along k, s = f32(max |x| / 127) and q = clamp(round_half_even(x / s), -127, 127).
  * A block whose s is 0 (all zero, or so tiny that max / 127 underflows) is stored as zeros with
  * s = 0. A block holding NaN or +-Inf gets a non-finite s (the caller rejects it).
- * a16: mPad rows of KB * bs i16; sx: mPad * KB f32.
+ * a16: mPad rows of KB * bs i16; sx, sums: mPad * KB f32 / i32 (sums: the block's sum of q, for the
+ * zero-point correction of the int4 product).
  */
-export function qgemm_quant_rows_blocked(x: usize, m: i32, k: i32, bs: i32, KB: i32, mPad: i32, a16: usize, sx: usize): void {
+export function qgemm_quant_rows_blocked(x: usize, m: i32, k: i32, bs: i32, KB: i32, mPad: i32, a16: usize, sx: usize, sums: usize): void {
   const rowLen = KB * bs;
   for (let i = 0; i < mPad; i++) {
     const o = a16 + ((<usize>i * <usize>rowLen) << 1);
     const so = sx + ((<usize>i * <usize>KB) << 2);
+    const sumo = sums + ((<usize>i * <usize>KB) << 2);
     if (i >= m) {
       memory.fill(o, 0, <usize>rowLen << 1);
       memory.fill(so, 0, <usize>KB << 2);
+      memory.fill(sumo, 0, <usize>KB << 2);
       continue;
     }
     const xr = x + ((<usize>i * <usize>k) << 2);
@@ -346,15 +349,20 @@ export function qgemm_quant_rows_blocked(x: usize, m: i32, k: i32, bs: i32, KB: 
       for (let t = 0; t < len; t++) amax = max<f32>(amax, abs<f32>(load<f32>(xb + (<usize>t << 2))));
       const s: f32 = amax / <f32>127;
       store<f32>(so + (<usize>b << 2), s);
+      store<i32>(sumo + (<usize>b << 2), 0);
       if (s == 0 || !isFinite<f32>(s)) {
         memory.fill(ob, 0, <usize>bs << 1);
         continue;
       }
+      let sum = 0;
       for (let t = 0; t < len; t++) {
         let v = nearest<f32>(load<f32>(xb + (<usize>t << 2)) / s);
         v = min<f32>(max<f32>(v, -127), 127);
-        store<i16>(ob + (<usize>t << 1), <i16><i32>v);
+        const q = <i32>v;
+        sum += q;
+        store<i16>(ob + (<usize>t << 1), <i16>q);
       }
+      store<i32>(sumo + (<usize>b << 2), sum);
       for (let t = len; t < bs; t++) store<i16>(ob + (<usize>t << 1), 0);
     }
   }
@@ -376,10 +384,9 @@ export function qgemm_quant_rows_blocked(x: usize, m: i32, k: i32, bs: i32, KB: 
  * - asymmetric: lo = min(0, min w), hi = max(0, max w), scale = f32(f32(hi - lo) / 15),
  *   zp = clamp(round_half_even(f32(0 - lo / scale)), 0, 15), q = clamp(round_half_even(w / scale) + zp, 0, 15);
  *   lo == hi (or a scale that underflows to 0) gives scale 1, zp 0.
- * Writes the packed nibbles (layout above), scales [NP][KB][8] f32 and zero points as i16 lane
- * vectors [NP][KB][16] (the value zp twice per column: the k-pair lanes).
+ * Writes the packed nibbles (layout above), scales [NP][KB][8] f32 and zero points [NP][KB][8] i32.
  */
-export function qgemm_pack_int4(w: usize, k: i32, n: i32, bs: i32, symmetric: i32, KB: i32, out: usize, sc: usize, zp16: usize): void {
+export function qgemm_pack_int4(w: usize, k: i32, n: i32, bs: i32, symmetric: i32, KB: i32, out: usize, sc: usize, zp32: usize): void {
   const NP = (n + 7) >> 3;
   const qpb = bs >> 2;
   for (let p = 0; p < NP; p++) {
@@ -429,9 +436,7 @@ export function qgemm_pack_int4(w: usize, k: i32, n: i32, bs: i32, symmetric: i3
           }
         }
         store<f32>(sc + ((<usize>pb << 5) + (<usize>c << 2)), scale);
-        const zo = zp16 + (<usize>pb << 5) + (<usize>(c >> 2) << 4) + (<usize>(c & 3) << 2);
-        store<i16>(zo, <i16>zp);
-        store<i16>(zo, <i16>zp, 2);
+        store<i32>(zp32 + ((<usize>pb << 5) + (<usize>c << 2)), zp);
       }
     }
   }
@@ -440,11 +445,12 @@ export function qgemm_pack_int4(w: usize, k: i32, n: i32, bs: i32, symmetric: i3
 /**
  * The int4 product: out (m x n f32) = sum over blocks b, in order, of f32(dot_b) * f32(sx[i][b] * scale[b][j]),
  * accumulated in f32 starting from 0 (acc = acc + term), then + bias[j] when bias != 0.
- * dot_b is the exact i32 dot of the block's int8 activations with (q - zp).
+ * dot_b is the exact i32 dot of the block's int8 activations with (q - zp), computed as
+ * dot(a, q) - zp * sum(a) (sums: the activation block sums) so the inner loop has no subtraction.
  * a16: mPad rows of KB * bs i16; sx: mPad * KB f32; tile: 128 bytes of scratch.
  */
-export function qgemm_int4_f32(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx: usize,
-  w4: usize, sc: usize, zp16: usize, n: i32, bias: usize, out: usize, tile: usize): void {
+export function qgemm_int4_f32(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx: usize, sums: usize,
+  w4: usize, sc: usize, zp32: usize, n: i32, bias: usize, out: usize, tile: usize): void {
   const NP = (n + 7) >> 3;
   const qpb = bs >> 2;
   const rs = (<usize>KB * <usize>bs) << 1; // A16 row stride (bytes)
@@ -461,15 +467,17 @@ export function qgemm_int4_f32(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, 
           const pb = p * KB + b;
           let wq = w4 + ((<usize>pb * <usize>qpb) << 4);
           const wend = wq + (<usize>qpb << 4);
-          const zv0 = v128.load(zp16 + (<usize>pb << 5)), zv1 = v128.load(zp16 + (<usize>pb << 5), 16);
           let a0 = a16 + <usize>i * rs + ((<usize>b * <usize>bs) << 1);
           let a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs;
           let c00 = i32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
           for (; wq < wend; wq += 16) {
             const v = v128.load(wq);
             const lo = i16x8.extend_low_i8x16_u(v), hi = i16x8.extend_high_i8x16_u(v);
-            const b00 = i16x8.sub(v128.and(lo, mask), zv0), b01 = i16x8.sub(i16x8.shr_u(lo, 4), zv1);
-            const b10 = i16x8.sub(v128.and(hi, mask), zv0), b11 = i16x8.sub(i16x8.shr_u(hi, 4), zv1);
+            // The zero points are not subtracted here but once per block (zp * sum(a)): 4 fewer
+            // ops and 2 fewer registers per quad; measured the same speed within noise (44.3 vs
+            // 44.8 ms, min of 12, 64x4096x4096, loaded machine), kept for the lighter loop.
+            const b00 = v128.and(lo, mask), b01 = i16x8.shr_u(lo, 4);
+            const b10 = v128.and(hi, mask), b11 = i16x8.shr_u(hi, 4);
             let a = v128.load32_splat(a0);
             c00 = i32x4.add(c00, i32x4.dot_i16x8_s(a, b00));
             c01 = i32x4.add(c01, i32x4.dot_i16x8_s(a, b01));
@@ -497,11 +505,13 @@ export function qgemm_int4_f32(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, 
             a0 += 8; a1 += 8; a2 += 8; a3 += 8;
           }
           const s0 = v128.load(sc + (<usize>pb << 5)), s1 = v128.load(sc + (<usize>pb << 5), 16);
+          const z0 = v128.load(zp32 + (<usize>pb << 5)), z1 = v128.load(zp32 + (<usize>pb << 5), 16);
           const bo = <usize>b << 2;
-          blockUpdate(tile, 0, f32x4.splat(load<f32>(sxr + bo)), s0, s1, c00, c01);
-          blockUpdate(tile, 32, f32x4.splat(load<f32>(sxr + sxs + bo)), s0, s1, c10, c11);
-          blockUpdate(tile, 64, f32x4.splat(load<f32>(sxr + 2 * sxs + bo)), s0, s1, c20, c21);
-          blockUpdate(tile, 96, f32x4.splat(load<f32>(sxr + 3 * sxs + bo)), s0, s1, c30, c31);
+          const sr = sums + (sxr - sx);
+          blockUpdate(tile, 0, f32x4.splat(load<f32>(sxr + bo)), s0, s1, c00, c01, z0, z1, i32x4.splat(load<i32>(sr + bo)));
+          blockUpdate(tile, 32, f32x4.splat(load<f32>(sxr + sxs + bo)), s0, s1, c10, c11, z0, z1, i32x4.splat(load<i32>(sr + sxs + bo)));
+          blockUpdate(tile, 64, f32x4.splat(load<f32>(sxr + 2 * sxs + bo)), s0, s1, c20, c21, z0, z1, i32x4.splat(load<i32>(sr + 2 * sxs + bo)));
+          blockUpdate(tile, 96, f32x4.splat(load<f32>(sxr + 3 * sxs + bo)), s0, s1, c30, c31, z0, z1, i32x4.splat(load<i32>(sr + 3 * sxs + bo)));
         }
         for (let r = 0; r < 4; r++) {
           const row = i + r;
@@ -534,7 +544,7 @@ export function qgemm_int4_f32(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, 
       for (let b = 0; b < KB; b++) {
         const pb = p * KB + b;
         const qo = w4 + ((<usize>pb * <usize>qpb) << 4);
-        const zp = <i32>load<i16>(zp16 + (<usize>pb << 5) + (<usize>(c >> 2) << 4) + (<usize>(c & 3) << 2));
+        const zp = load<i32>(zp32 + (<usize>pb << 5) + (<usize>c << 2));
         const ab = ar + ((<usize>b * <usize>bs) << 1);
         let dot = 0;
         for (let t = 0; t < bs; t++) {
@@ -551,9 +561,13 @@ export function qgemm_int4_f32(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, 
   }
 }
 
-// tile[r][0..7] += f32(c) * (sx * scale), the SIMD twin of the scalar `acc = acc + f32(dot) * s`.
-@inline function blockUpdate(tile: usize, off: usize, sxv: v128, s0: v128, s1: v128, c0: v128, c1: v128): void {
+// dot = c - zp * sum(a); tile[r][0..7] += f32(dot) * (sx * scale): the SIMD twin of the scalar
+// `acc = acc + f32(dot) * s`.
+@inline function blockUpdate(tile: usize, off: usize, sxv: v128, s0: v128, s1: v128, c0: v128, c1: v128,
+  z0: v128, z1: v128, sum: v128): void {
   const t = tile + off;
+  c0 = i32x4.sub(c0, i32x4.mul(z0, sum));
+  c1 = i32x4.sub(c1, i32x4.mul(z1, sum));
   v128.store(t, f32x4.add(v128.load(t), f32x4.mul(f32x4.convert_i32x4_s(c0), f32x4.mul(sxv, s0))));
   v128.store(t, f32x4.add(v128.load(t, 16), f32x4.mul(f32x4.convert_i32x4_s(c1), f32x4.mul(sxv, s1))), 16);
 }

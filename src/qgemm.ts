@@ -301,7 +301,7 @@ export class PackedInt4 extends Resident {
     const KB = Math.ceil(k / bs), NP = Math.ceil(n / 8), qpb = bs / 4;
     const w4 = this.rt.view('u8', this._w4, NP * KB * qpb * 16);
     const sc = this.rt.view('f32', this._sc, NP * KB * 8);
-    const zp = this.rt.view('i16', this._zp, NP * KB * 16);
+    const zp = this.rt.view('i32', this._zp, NP * KB * 8);
     const data = new Uint8Array(n * KB * (bs / 2));
     const scales = new Float32Array(n * KB);
     const zpb = Math.ceil(KB / 2);
@@ -311,7 +311,7 @@ export class PackedInt4 extends Resident {
       for (let b = 0; b < KB; b++) {
         const pb = p * KB + b;
         scales[j * KB + b] = sc[pb * 8 + c];
-        const z = zp[pb * 16 + (c >> 2) * 8 + (c & 3) * 2];
+        const z = zp[pb * 8 + c];
         if (zeroPoints) zeroPoints[j * zpb + (b >> 1)] |= z << ((b & 1) * 4);
         for (let t = 0; t < bs; t++) {
           const kk = b * bs + t;
@@ -600,7 +600,7 @@ export function matmulInt4(rt: Runtime, x: unknown, batch: unknown, w: unknown, 
   w._check('w4', rt);
   const [M, K, N] = checkDims(batch, w.k, w.n, 'batch');
   const xs = rt.input('x', x, ['f32'] as const);
-  let bs: Slot | undefined, a16: Slot | undefined, sx: Slot | undefined, tile: Slot | undefined;
+  let bs: Slot | undefined, a16: Slot | undefined, sx: Slot | undefined, sums: Slot | undefined, tile: Slot | undefined;
   let y: ReturnType<Runtime['output']> | undefined;
   try {
     checkLength('x', xs.length, M * K, `batch * k = ${M} * ${K}`);
@@ -609,13 +609,14 @@ export function matmulInt4(rt: Runtime, x: unknown, batch: unknown, w: unknown, 
     const bsz = w.blockSize, KB = Math.ceil(K / bsz), mPad = padRows(M);
     a16 = { ptr: rt.alloc(mPad * KB * bsz * 2), length: 0, owned: true };
     sx = { ptr: rt.alloc(mPad * KB * 4), length: 0, owned: true };
+    sums = { ptr: rt.alloc(mPad * KB * 4), length: 0, owned: true };
     tile = { ptr: rt.alloc(128), length: 0, owned: true };
-    (rt.exports.qgemm_quant_rows_blocked as Fn)(xs.ptr, M, K, bsz, KB, mPad, a16.ptr, sx.ptr);
+    (rt.exports.qgemm_quant_rows_blocked as Fn)(xs.ptr, M, K, bsz, KB, mPad, a16.ptr, sx.ptr, sums.ptr);
     const s = rt.view('f32', sx.ptr, M * KB);
     for (let i = 0; i < s.length; i++) if (!Number.isFinite(s[i])) throw new RangeError(`x: row ${Math.floor(i / KB)} holds NaN or Infinity`);
-    (rt.exports.qgemm_int4_f32 as Fn)(a16.ptr, M, mPad, KB, bsz, sx.ptr, w._w4, w._sc, w._zp, N, bs ? bs.ptr : 0, y.ptr, tile.ptr);
+    (rt.exports.qgemm_int4_f32 as Fn)(a16.ptr, M, mPad, KB, bsz, sx.ptr, sums.ptr, w._w4, w._sc, w._zp, N, bs ? bs.ptr : 0, y.ptr, tile.ptr);
     return rt.finish('f32', y) as Float32Array | WasmArray<'f32'>;
   } finally {
-    rt.release(xs, bs, a16, sx, tile, y);
+    rt.release(xs, bs, a16, sx, sums, tile, y);
   }
 }
