@@ -1,3 +1,5 @@
+// Quick A/B timing of the int family on a busy machine: the minimum of 12 calls each (medians
+// swing with other load). node bench/int-min.mjs
 import { init } from 'sparq';
 const sq = await init();
 const M = 64, K = 4096, N = 4096;
