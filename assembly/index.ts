@@ -5,6 +5,7 @@
  */
 export { alloc, free } from './mem';
 export * from './quant';
+export * from './qgemm';
 // Marks the SIMD build (the loader reads it from the module's exports).
 export { SIMD_BUILD } from './mem';
 export * from './spmm';

@@ -9,3 +9,5 @@ export type { DType } from './runtime/runtime.js';
 export type { DynamicQuantized, ObserverOptions, QDtype, QuantError, QuantParams, Rounding } from './quant.js';
 export { SparseMatrix } from './sparse.js';
 export type { BsrOptions, Csr, CsrInt8, NmOptions, SparseFormat } from './sparse.js';
+export { PackedInt4, PackedInt8 } from './qgemm.js';
+export type { Int8In, MatMulIntegerOptions, OnnxInt4, PackedInt4Options, PackedInt8Options, QLinearMatmulOptions, Scale, ZeroPoint } from './qgemm.js';

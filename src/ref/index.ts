@@ -5,6 +5,7 @@
  */
 import * as quant from './quant.js';
 import * as sparse from './sparse.js';
+import * as qgemm from './qgemm.js';
 
 /** The reference implementation, shaped like a Sparq instance. */
 export const ref = {
@@ -12,4 +13,5 @@ export const ref = {
   name: 'ref' as const,
   ...quant,
   ...sparse,
+  ...qgemm,
 };

@@ -6,7 +6,9 @@ import { rng, seedOf } from './data.js';
 import quant from './quant.js';
 import sparse from './sparse.js';
 
-export const FAMILIES = { quant, sparse };
+import qgemm from './qgemm.js';
+
+export const FAMILIES = { quant, sparse, int: qgemm };
 
 export function runBattery(sq, only) {
   const out = {};

@@ -1,0 +1,167 @@
+// Integer products (family `int`), one thread: A 64 x 4096 times B 4096 x 4096 with B packed once
+// (resident) and A / out resident. int8 x int8 and uint8 x int8 -> int32, quantizedLinear and
+// matmulInt4 (f32 in, f32 out) for the SIMD build and the scalar build; sparq's dense f32
+// `sq.matmul` when this build has it; plain-JS baselines (a smaller shape, rates compared);
+// onnxruntime-web (Wasm, one thread) MatMulInteger, MatMul (f32) and DynamicQuantizeMatMul as peers.
+// GOP/s counts 2 * m * k * n operations.
+import { record, time, QUICK } from './harness.mjs';
+import { loadOrt, session } from './peers/ort.mjs';
+
+const M = 64, K = 4096, N = 4096;
+const OPS = 2 * M * K * N;
+const SM = 16, SK = 512, SN = 512; // plain-JS shape
+const SOPS = 2 * SM * SK * SN;
+
+function lcg(seed) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 8) / 16777216;
+}
+const i8 = (r, n) => Int8Array.from({ length: n }, () => Math.floor(r() * 256) - 128);
+const u8 = (r, n) => Uint8Array.from({ length: n }, () => Math.floor(r() * 256));
+const f32 = (r, n, s) => Float32Array.from({ length: n }, () => (r() + r() + r() - 1.5) * s);
+
+// Plain-JS baselines with the same semantics.
+function jsMatmulInteger(a, b, m, k, n, out) {
+  out.fill(0);
+  for (let i = 0; i < m; i++) for (let t = 0; t < k; t++) {
+    const v = a[i * k + t], row = t * n, o = i * n;
+    for (let j = 0; j < n; j++) out[o + j] = (out[o + j] + v * b[row + j]) | 0;
+  }
+}
+function jsMatmulF32(a, b, m, k, n, out) {
+  out.fill(0);
+  for (let i = 0; i < m; i++) for (let t = 0; t < k; t++) {
+    const v = a[i * k + t], row = t * n, o = i * n;
+    for (let j = 0; j < n; j++) out[o + j] += v * b[row + j];
+  }
+}
+
+/** Median of `runs` awaited calls (for ONNX Runtime's async run). */
+async function timeAsync(fn, runs) {
+  await fn();
+  const s = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    s.push(performance.now() - t0);
+  }
+  s.sort((a, b) => a - b);
+  const ms = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  const mean = s.reduce((a, b) => a + b, 0) / s.length;
+  const sd = Math.sqrt(s.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, s.length - 1));
+  return { ms, meanMs: mean, rme: (100 * sd / Math.sqrt(s.length)) / mean, samples: s.length };
+}
+
+const SLOW = { maxTime: 0.1, minSamples: 2 }; // the scalar build: ~1-2 s a call
+
+export async function run({ simd, scalar }) {
+  const r = lcg(2024);
+  const a8 = i8(r, M * K), au = u8(r, M * K), b8 = i8(r, K * N);
+  const x = f32(r, M * K, 2), w = f32(r, K * N, 0.05);
+  const res = {};
+  const fam = 'int';
+  const gop = { flops: OPS, opsName: 'GOP/s' };
+
+  for (const [name, sq] of [['simd', simd], ['scalar', scalar]]) {
+    const opts = name === 'simd' ? {} : SLOW;
+    const pb = sq.packedInt8(b8, K, N);
+    const w8 = sq.packedInt8(w, K, N);
+    const w4 = sq.packedInt4(w, K, N, { blockSize: 32, symmetric: true });
+    const aw = sq.wasmArray(a8), auw = sq.wasmArray(au), xw = sq.wasmArray(x);
+    const cw = sq.alloc('i32', M * N), yw = sq.alloc('f32', M * N);
+    const R = (res[name] = {});
+    R.i8 = record(fam, `int8 x int8 -> int32 64x4096x4096, packed [${name}]`, time(() => sq.matmulInteger(aw, pb, M, K, N, undefined, cw), opts), gop);
+    R.u8 = record(fam, `uint8 x int8 -> int32 64x4096x4096, packed [${name}]`, time(() => sq.matmulInteger(auw, pb, M, K, N, { aZeroPoint: 128 }, cw), opts), gop);
+    R.ql = record(fam, `quantizedLinear f32 -> f32 64x4096x4096 [${name}]`, time(() => sq.quantizedLinear(xw, M, w8, null, yw), opts), gop);
+    R.i4 = record(fam, `matmulInt4 bs 32 f32 -> f32 64x4096x4096 [${name}]`, time(() => sq.matmulInt4(xw, M, w4, null, yw), opts), gop);
+    if (typeof sq.matmul === 'function') {
+      const bw = sq.wasmArray(w), ow = sq.alloc('f32', M * N);
+      R.f32 = record(fam, `f32 sq.matmul 64x4096x4096 [${name}]`, time(() => sq.matmul(xw, bw, M, K, N, ow), opts), { flops: OPS });
+      bw.dispose(); ow.dispose();
+    } else {
+      console.log(`  ${`f32 sq.matmul 64x4096x4096 [${name}]`.padEnd(52)}        n/a (sq.matmul is not in this build)`);
+    }
+    if (name === 'simd') {
+      // the copying convenience API (A and the output copied each call)
+      const out = new Int32Array(M * N);
+      R.i8copy = record(fam, `int8 x int8 -> int32, copying A / out [${name}]`, time(() => sq.matmulInteger(a8, pb, M, K, N, undefined, out)), gop);
+      const t0 = performance.now();
+      sq.packedInt8(b8, K, N).dispose();
+      console.log(`  packedInt8 of B 4096x4096 (one-time): ${(performance.now() - t0).toFixed(1)} ms; packedInt4: ${(() => { const t1 = performance.now(); sq.packedInt4(w, K, N).dispose(); return (performance.now() - t1).toFixed(1); })()} ms`);
+    }
+    for (const h of [pb, w8, w4, aw, auw, xw, cw, yw]) h.dispose();
+  }
+
+  // plain JS on a smaller shape (GOP/s compare across shapes)
+  const sa = i8(r, SM * SK), sb = i8(r, SK * SN), sx = f32(r, SM * SK, 1), sw = f32(r, SK * SN, 1);
+  const jsI = record(fam, `int8 x int8 -> int32 16x512x512 [plain JS]`, time(() => jsMatmulInteger(sa, sb, SM, SK, SN, new Int32Array(SM * SN))), { flops: SOPS, opsName: 'GOP/s' });
+  const jsF = record(fam, `f32 product 16x512x512 [plain JS]`, time(() => jsMatmulF32(sx, sw, SM, SK, SN, new Float32Array(SM * SN))), { flops: SOPS });
+
+  // peers: onnxruntime-web, Wasm EP, one thread; B and the zero points / scales are initializers
+  // (constant), so ORT may prepack B as sparq does.
+  const peers = {};
+  const { ort, error } = await loadOrt();
+  if (error) {
+    console.log(`  onnxruntime-web: cannot run here (${error})`);
+  } else {
+    const runs = QUICK ? 3 : 7;
+    const mi = async (aType, aData) => {
+      const s = await session(ort, {
+        node: { op: 'MatMulInteger', inputs: ['A', 'B'], outputs: ['Y'] },
+        inputs: [{ name: 'A', type: aType, shape: [M, K] }], outputs: [{ name: 'Y', type: 'int32', shape: [M, N] }],
+        initializers: [{ name: 'B', type: 'int8', dims: [K, N], data: b8 }],
+      });
+      const feed = { A: new ort.Tensor(aType, aData, [M, K]) };
+      const t = await timeAsync(() => s.run(feed), aType === 'int8' ? Math.min(runs, 3) : runs);
+      await s.release();
+      return t;
+    };
+    peers.u8 = record(fam, 'ORT-web MatMulInteger uint8 x int8 (Wasm, 1 thread)', await mi('uint8', au), gop);
+    peers.i8 = record(fam, 'ORT-web MatMulInteger int8 x int8 (Wasm, 1 thread)', await mi('int8', a8), gop);
+    {
+      const s = await session(ort, {
+        node: { op: 'MatMul', inputs: ['A', 'B'], outputs: ['Y'] },
+        inputs: [{ name: 'A', type: 'float', shape: [M, K] }], outputs: [{ name: 'Y', type: 'float', shape: [M, N] }],
+        initializers: [{ name: 'B', type: 'float', dims: [K, N], data: w }],
+      });
+      const feed = { A: new ort.Tensor('float32', x, [M, K]) };
+      peers.f32 = record(fam, 'ORT-web MatMul f32 (Wasm, 1 thread)', await timeAsync(() => s.run(feed), runs), { flops: OPS });
+      await s.release();
+    }
+    try {
+      // com.microsoft DynamicQuantizeMatMul: the quantizedLinear of ONNX Runtime
+      const wq = simd.packedInt8(w, K, N);
+      const bq = new Int8Array(K * N);
+      const sc = wq.scale;
+      for (let i = 0; i < K * N; i++) { const v = Math.round(w[i] / sc[i % N]); bq[i] = Math.max(-127, Math.min(127, v)); }
+      wq.dispose();
+      const s = await session(ort, {
+        node: { op: 'DynamicQuantizeMatMul', domain: 'com.microsoft', inputs: ['A', 'B', 'S'], outputs: ['Y'] },
+        inputs: [{ name: 'A', type: 'float', shape: [M, K] }], outputs: [{ name: 'Y', type: 'float', shape: [M, N] }],
+        initializers: [{ name: 'B', type: 'int8', dims: [K, N], data: bq }, { name: 'S', type: 'float', dims: [N], data: sc }],
+        opsets: [{ domain: '', version: 21 }, { domain: 'com.microsoft', version: 1 }],
+      });
+      const feed = { A: new ort.Tensor('float32', x, [M, K]) };
+      peers.dq = record(fam, 'ORT-web DynamicQuantizeMatMul (Wasm, 1 thread)', await timeAsync(() => s.run(feed), runs), gop);
+      await s.release();
+    } catch (e) {
+      console.log(`  ORT-web DynamicQuantizeMatMul: not available (${String(e.message).split('\n')[0]})`);
+    }
+  }
+
+  // summary against the issue's targets
+  const S = res.simd;
+  const f32Ref = S.f32 ? S.f32.ms : undefined;
+  const line = (txt, ok) => console.log(`  ${ok === undefined ? 'n/a ' : ok ? 'MET ' : 'NOT '} ${txt}`);
+  const gops = (t) => (OPS / t.ms / 1e6).toFixed(1);
+  console.log('  --- targets ---');
+  line(`int8 x int8 ${gops(S.i8)} GOP/s >= 65`, OPS / S.i8.ms / 1e6 >= 65);
+  line(`int8 x int8 vs sparq f32 product: ${f32Ref ? (f32Ref / S.i8.ms).toFixed(2) + 'x' : 'n/a (no sq.matmul in this build)'} (>= 2.3x)`, f32Ref ? f32Ref / S.i8.ms >= 2.3 : undefined);
+  line(`quantizedLinear / int8 product: ${(S.ql.ms / S.i8.ms).toFixed(3)}x (<= 1.25x)`, S.ql.ms / S.i8.ms <= 1.25);
+  line(`matmulInt4 vs sparq f32 product: ${f32Ref ? (f32Ref / S.i4.ms).toFixed(2) + 'x faster' : 'n/a'} (> 1x)`, f32Ref ? S.i4.ms < f32Ref : undefined);
+  console.log(`  SIMD / scalar: int8 ${(res.scalar.i8.ms / S.i8.ms).toFixed(1)}x, quantizedLinear ${(res.scalar.ql.ms / S.ql.ms).toFixed(1)}x, int4 ${(res.scalar.i4.ms / S.i4.ms).toFixed(1)}x`);
+  console.log(`  SIMD vs plain JS (GOP/s): int8 ${((OPS / S.i8.ms) / (SOPS / jsI.ms)).toFixed(1)}x; int8 vs plain-JS f32 ${((OPS / S.i8.ms) / (SOPS / jsF.ms)).toFixed(1)}x`);
+  if (peers.f32) {
+    console.log(`  vs ORT-web: int8 x int8 ${(peers.i8.ms / S.i8.ms).toFixed(1)}x faster, uint8 x int8 ${(peers.u8.ms / S.u8.ms).toFixed(2)}x; int8 vs ORT-web f32 MatMul ${(peers.f32.ms / S.i8.ms).toFixed(2)}x, matmulInt4 vs it ${(peers.f32.ms / S.i4.ms).toFixed(2)}x${peers.dq ? `, quantizedLinear vs DynamicQuantizeMatMul ${(peers.dq.ms / S.ql.ms).toFixed(2)}x` : ''}`);
+  }
+}
