@@ -3,6 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { simd, scalar } from './_util.js';
 import { init } from 'sparq';
+import { ref } from 'sparq/ref';
 import { runBattery, FAMILIES } from './golden/index.js';
 import expected from './golden/hashes.js';
 
@@ -20,6 +21,11 @@ for (const [name, sq] of [['simd', simd], ['scalar', scalar]]) {
     assert.equal(wrong, [], 'hash mismatches');
   });
 }
+t('the plain-TS reference gives every committed hash too', () => {
+  const got = runBattery(ref);
+  const wrong = Object.keys(expected).filter((k) => got[k] !== expected[k]).map((k) => `${k}: ${got[k]} != ${expected[k]}`);
+  assert.equal(wrong, []);
+});
 t('every family contributes cases', () => {
   for (const [fam, cases] of Object.entries(FAMILIES)) assert.ok(cases.length >= 10, `${fam} has ${cases.length} cases`);
 });
