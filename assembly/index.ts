@@ -7,3 +7,4 @@ export { alloc, free } from './mem';
 export * from './quant';
 // Marks the SIMD build (the loader reads it from the module's exports).
 export { SIMD_BUILD } from './mem';
+export * from './prune';

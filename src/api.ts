@@ -3,7 +3,9 @@
  * @module
  */
 export { Sparq } from './sparq.js';
-export type { F32In, Q8In } from './sparq.js';
+export type { F32In, MaskIn, Q8In } from './sparq.js';
 export { WasmArray } from './runtime/runtime.js';
 export type { DType } from './runtime/runtime.js';
 export type { DynamicQuantized, ObserverOptions, QDtype, QuantError, QuantParams, Rounding } from './quant.js';
+export { sparsitySchedule } from './prune.js';
+export type { BlockOptions, GlobalOptions, MagnitudeOptions, NMOptions, RandomOptions, ScheduleOptions, Selection, StructuredOptions } from './prune.js';

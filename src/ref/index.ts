@@ -4,10 +4,12 @@
  * @module
  */
 import * as quant from './quant.js';
+import * as prune from './prune.js';
 
 /** The reference implementation, shaped like a Sparq instance. */
 export const ref = {
   simd: false as const,
   name: 'ref' as const,
   ...quant,
+  ...prune,
 };
