@@ -4,8 +4,9 @@
 import { hashResult } from './hash.js';
 import { rng, seedOf } from './data.js';
 import quant from './quant.js';
+import prune from './prune.js';
 
-export const FAMILIES = { quant };
+export const FAMILIES = { quant, prune };
 
 export function runBattery(sq, only) {
   const out = {};
