@@ -132,6 +132,10 @@ interface Part {
 }
 
 /**
+ * A sampled one-pass variant (strided sample -> key bracket -> one pass that gathers the bracket,
+ * with this path as fallback) was measured at 2.8-3.1 ms against 3.1 ms for 4M normal floats: the
+ * bracket (~1.5% of the keys, for a safe margin) makes the gather branch unpredictable. Not kept.
+ *
  * Prune the k smallest keys among the m live entries of `parts` (live = prior != 0 or no prior):
  * writes every part's mask. Ties at the cut: earlier part, then lower index, pruned first.
  */

@@ -252,7 +252,7 @@ x('magnitudeMask: large tensors with wide and narrow value ranges (every radix p
 x('nmMask, structuredMask, blockMask, scores, helpers over edge sizes', () => {
   for (const n of [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 65]) {
     const r = rng(SEED ^ (0x400 + n));
-    for (const [nk, m] of [[2, 4], [1, 4], [3, 4], [4, 8], [2, 8], [1, 2], [2, 3]]) {
+    for (const [nk, m] of [[2, 4], [1, 4], [3, 4], [4, 8], [2, 8], [1, 2], [2, 3], [5, 16], ...(n < 4 ? [[100, 300]] : [])]) {
       const w = r.next() < 0.5 ? randF32(r, n * m) : tiedF32(r, n * m, 2);
       allEqual(`nm ${nk}:${m} groups=${n}`, (sq) => sq.nmMask(w, [n, m], { n: nk, m }));
     }
