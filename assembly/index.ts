@@ -4,9 +4,10 @@
  * @module
  */
 export { alloc, free } from './mem';
-export * from './quant';
-export * from './qgemm';
 // Marks the SIMD build (the loader reads it from the module's exports).
 export { SIMD_BUILD } from './mem';
+export * from './quant';
 export * from './spmm';
 export * from './gemm';
+export * from './prune';
+export * from './qgemm';

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { init } from 'sparq';
 import { JSON_OUT, ONLY, QUICK, machine, results, timeCopy } from './harness.mjs';
 
-const families = ['quant', 'sparse', 'int'];
+const families = ['quant', 'prune', 'sparse', 'int'];
 const m = machine();
 console.log(`# sparq bench ${m.date} on ${m.cpu} (${m.cores} cores), Node ${m.node}${QUICK ? ', quick mode' : ''}`);
 const t0 = performance.now();

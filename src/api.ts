@@ -3,10 +3,12 @@
  * @module
  */
 export { Sparq } from './sparq.js';
-export type { F32In, Q8In, SparseIn } from './sparq.js';
+export type { F32In, MaskIn, Q8In, SparseIn } from './sparq.js';
 export { WasmArray } from './runtime/runtime.js';
 export type { DType } from './runtime/runtime.js';
 export type { DynamicQuantized, ObserverOptions, QDtype, QuantError, QuantParams, Rounding } from './quant.js';
+export { sparsitySchedule } from './prune.js';
+export type { BlockOptions, GlobalOptions, MagnitudeOptions, NMOptions, RandomOptions, ScheduleOptions, Selection, StructuredOptions } from './prune.js';
 export { SparseMatrix } from './sparse.js';
 export type { BsrOptions, Csr, CsrInt8, NmOptions, SparseFormat } from './sparse.js';
 export { PackedInt4, PackedInt8 } from './qgemm.js';

@@ -6,6 +6,7 @@
 import * as quant from './quant.js';
 import * as sparse from './sparse.js';
 import * as qgemm from './qgemm.js';
+import * as prune from './prune.js';
 
 /** The reference implementation, shaped like a Sparq instance. */
 export const ref = {
@@ -14,4 +15,5 @@ export const ref = {
   ...quant,
   ...sparse,
   ...qgemm,
+  ...prune,
 };

@@ -4,11 +4,11 @@
 import { hashResult } from './hash.js';
 import { rng, seedOf } from './data.js';
 import quant from './quant.js';
+import prune from './prune.js';
 import sparse from './sparse.js';
-
 import qgemm from './qgemm.js';
 
-export const FAMILIES = { quant, sparse, int: qgemm };
+export const FAMILIES = { quant, prune, sparse, int: qgemm };
 
 export function runBattery(sq, only) {
   const out = {};
