@@ -1,6 +1,7 @@
 // Shared test helpers: the implementations under test, a seeded PRNG, exact comparisons.
 import { init } from 'sparq';
 import { ref } from 'sparq/ref';
+import { rng as seeded } from './golden/data.js';
 
 /** The seed of this run (SPARQ_SEED overrides); printed so a failure can be replayed. */
 const env = typeof process !== 'undefined' ? process.env : (globalThis.Deno ? globalThis.Deno.env.toObject() : {});
@@ -19,27 +20,9 @@ export const IMPLS = [
   { name: 'simd', sq: simd },
 ];
 
-/** mulberry32: a small deterministic PRNG. */
+/** The seeded generator of test/golden/data.js (mulberry32), seeded with SEED by default. */
 export function rng(seed = SEED) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    /** uniform in [lo, hi) */
-    uniform: (lo, hi) => lo + (hi - lo) * next(),
-    int: (lo, hi) => lo + Math.floor((hi - lo + 1) * next()),
-    /** approx. standard normal */
-    normal: () => {
-      const u = Math.max(next(), 1e-12), v = next();
-      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    },
-  };
+  return seeded(seed);
 }
 
 export function randF32(r, n, scale = 1) {

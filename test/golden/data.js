@@ -20,6 +20,11 @@ export function rng(seed) {
     next,
     uniform: (lo, hi) => lo + (hi - lo) * next(),
     int: (lo, hi) => lo + Math.floor((hi - lo + 1) * next()),
+    /** approx. standard normal (Box-Muller) */
+    normal: () => {
+      const u = Math.max(next(), 1e-12), v = next();
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    },
     /** f32 values, roughly normal (sum of uniforms), times scale */
     f32: (n, scale = 1) => {
       const x = new Float32Array(n);

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { serve } from './server.mjs';
-import { batteryDiff, reportRow } from './report.js';
+import { batteryDiff, guardedSetup, reportRow } from './report.js';
 import expected from '../golden/hashes.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
@@ -19,16 +19,9 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src data:";
 
 const t = suite('Chromium');
-let browser, server, setupError;
+let browser, server;
 
-// uvu does not report an error thrown in a before hook: keep it and fail the tests with it
-t.before(async () => {
-  try {
-    await setup();
-  } catch (e) {
-    setupError = e;
-  }
-});
+const checkSetup = guardedSetup(t, setup);
 async function setup() {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\``);
@@ -47,7 +40,7 @@ t.after(async () => {
 });
 
 async function load(path) {
-  if (setupError) throw setupError;
+  checkSetup();
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));

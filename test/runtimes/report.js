@@ -14,3 +14,21 @@ export function batteryDiff(got, expected) {
   for (const k of Object.keys(got)) if (!(k in expected)) out.push(`${k}: no committed hash`);
   return out;
 }
+
+/**
+ * uvu does not report an error thrown in a `before` hook: run `setup` there, keep its error, and
+ * return a function that rethrows it inside each test.
+ */
+export function guardedSetup(t, setup) {
+  let error;
+  t.before(async () => {
+    try {
+      await setup();
+    } catch (e) {
+      error = e;
+    }
+  });
+  return () => {
+    if (error) throw error;
+  };
+}

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { batteryDiff, reportRow } from './report.js';
+import { batteryDiff, guardedSetup, reportRow } from './report.js';
 import expected from '../golden/hashes.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
@@ -26,16 +26,9 @@ function freePort() {
 }
 
 const t = suite('workerd');
-let proc, port, stderr = '', setupError;
+let proc, port, stderr = '';
 
-// uvu does not report an error thrown in a before hook: keep it and fail the test with it
-t.before(async () => {
-  try {
-    await setup();
-  } catch (e) {
-    setupError = e;
-  }
-});
+const checkSetup = guardedSetup(t, setup);
 async function setup() {
   mkdirSync(OUT, { recursive: true });
   const wasmFiles = new Set();
@@ -97,7 +90,7 @@ async function get() {
 }
 
 t('worker through the `workerd` condition: golden battery on both builds', async () => {
-  if (setupError) throw setupError;
+  checkSetup();
   const r = await get();
   assert.is(r.error, undefined, `worker error: ${r.error}`);
   assert.is(r.simd, true, 'workerd gets the SIMD build');

@@ -1,16 +1,12 @@
 // Runs in the page: the golden battery on both builds (from a plain <script type="module"> with
 // an import map, no bundler), then the portable uvu suites. Results land on window.__sparq.
 import { init } from 'sparq';
-import { runBattery } from '../../golden/index.js';
+import { batteryReport } from './battery.js';
 
 const report = { log: [] };
 window.__sparq = report;
 try {
-  const simd = await init();
-  const scalar = await init({ simd: false });
-  report.simd = simd.simd;
-  report.simdHashes = runBattery(simd);
-  report.scalarHashes = runBattery(scalar);
+  await batteryReport(init, report);
   const files = new URL(location.href).searchParams.get('tests');
   if (files) {
     globalThis.UVU_DEFER = 1;
