@@ -8,6 +8,7 @@
  * @module
  */
 import { checkCount, checkEnum, checkIntIn, checkObject } from './runtime/check.js';
+import { Resident } from './runtime/resident.js';
 import { type Runtime, type Slot, WasmArray, typeName } from './runtime/runtime.js';
 
 /** 8-bit matrix input. */
@@ -171,79 +172,16 @@ function checkLength(name: string, len: number, expected: number, what: string):
 // Resident handles
 // ------------------------------------------------------------------------------------------------
 
-const disposeSymbol: symbol = (Symbol as unknown as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
-
-/** Frees leaked handles once they are garbage-collected (a safety net; call dispose()). */
-const leakGuard: FinalizationRegistry<{ rt: Runtime; ptrs: number[] }> | undefined =
-  typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry(({ rt, ptrs }) => { for (const p of ptrs) rt.free(p); })
-    : undefined;
-
-/** Base of the resident handles: Wasm allocations freed by dispose(). */
-abstract class Resident {
-  /** @internal */ readonly rt: Runtime;
-  /** @internal */ _ptrs: number[] = [];
-  /** @internal */ _bytes = 0;
-  /** @internal */ _disposed = false;
-
-  /** @internal */
-  constructor(rt: Runtime) {
-    this.rt = rt;
-  }
-
-  /** @internal Allocate and track a block. */
-  _alloc(bytes: number): number {
-    const p = this.rt.alloc(bytes);
-    if (p !== 0) this._ptrs.push(p);
-    this._bytes += bytes;
-    return p;
-  }
-
-  /** @internal Register with the leak guard once all blocks are allocated. */
-  _guard(): void {
-    if (leakGuard && this._ptrs.length) leakGuard.register(this, { rt: this.rt, ptrs: this._ptrs.slice() }, this);
-  }
-
-  /** Bytes of Wasm memory this handle holds. */
-  get bytes(): number {
-    return this._disposed ? 0 : this._bytes;
-  }
-
-  /** Whether dispose() was called. */
-  get disposed(): boolean {
-    return this._disposed;
-  }
-
-  /** Free the Wasm memory now. Calling it twice is harmless. */
-  dispose(): void {
-    if (this._disposed) return;
-    if (leakGuard) leakGuard.unregister(this);
-    for (const p of this._ptrs) this.rt.free(p);
-    this._ptrs = [];
-    this._disposed = true;
-  }
-
-  /** `using w = sq.packedInt8(...)` frees it at the end of the scope. */
-  [Symbol.dispose](): void {
-    this.dispose();
-  }
-
-  /** @internal Throw unless usable by `rt`. */
-  _check(name: string, rt: Runtime): void {
-    if (this.rt !== rt) throw new TypeError(`${name}: this ${this.constructor.name} belongs to another sparq instance`);
-    if (this._disposed) throw new TypeError(`${name}: this ${this.constructor.name} was disposed`);
-  }
-}
-if (disposeSymbol !== (Symbol as unknown as { dispose?: symbol }).dispose) {
-  Object.defineProperty(Resident.prototype, disposeSymbol, { value: Resident.prototype.dispose });
-}
-
 /**
  * B (k x n, int8 or uint8) packed once for the int8 kernels: (b - zeroPoint) widened to i16, in
  * panels of 8 columns with k-pairs contiguous (4 bytes per element: 2 x the int8 size, so the
  * kernel's inner loop is loads and dot products only).
  */
 export class PackedInt8 extends Resident {
+  /** @internal */
+  get _kind(): string {
+    return 'PackedInt8';
+  }
   readonly k: number;
   readonly n: number;
   /** The element type of the original B. */
@@ -277,6 +215,10 @@ export class PackedInt8 extends Resident {
  * 8 columns (the kernel's order), plus f32 scales and zero points per block and column.
  */
 export class PackedInt4 extends Resident {
+  /** @internal */
+  get _kind(): string {
+    return 'PackedInt4';
+  }
   readonly k: number;
   readonly n: number;
   readonly blockSize: 32 | 64 | 128;

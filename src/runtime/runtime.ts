@@ -4,6 +4,8 @@
  * @module
  */
 
+import { Resident } from './resident.js';
+
 /** The raw Wasm export surface (pointers and sizes only). */
 export interface Exports {
   readonly memory: WebAssembly.Memory;
@@ -26,38 +28,34 @@ export type ArrayOf<T extends DType> = InstanceType<(typeof CTORS)[T]>;
 /** Any typed array sparq reads or writes. */
 export type AnyTypedArray = ArrayOf<DType>;
 
-const disposeSymbol: symbol = (Symbol as unknown as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
-
-/** Frees leaked arrays once they are garbage-collected (a safety net; call dispose()). */
-const leakGuard: FinalizationRegistry<{ rt: Runtime; ptr: number }> | undefined =
-  typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry(({ rt, ptr }) => rt.free(ptr))
-    : undefined;
-
 /**
  * An array that lives in Wasm memory. Pass it to any kernel, as input or as `out`, and no copy is
  * made. `view` is a fresh typed-array view each time it is read (memory growth detaches old views).
  */
-export class WasmArray<T extends DType = DType> {
+export class WasmArray<T extends DType = DType> extends Resident {
   /** Element type. */
   readonly dtype: T;
   /** Number of elements. */
   readonly length: number;
-  /** @internal */ readonly rt: Runtime;
-  /** @internal */ _ptr: number;
+  /** @internal */ readonly _ptr: number;
 
   /** @internal Use `sq.alloc` / `sq.wasmArray`. */
   constructor(rt: Runtime, dtype: T, length: number) {
-    this.rt = rt;
+    super(rt);
     this.dtype = dtype;
     this.length = length;
-    this._ptr = rt.alloc(length * CTORS[dtype].BYTES_PER_ELEMENT);
-    if (leakGuard && this._ptr !== 0) leakGuard.register(this, { rt, ptr: this._ptr }, this);
+    this._ptr = this._alloc(length * CTORS[dtype].BYTES_PER_ELEMENT);
+    this._guard();
+  }
+
+  /** @internal */
+  get _kind(): string {
+    return 'WasmArray';
   }
 
   /** Byte address inside the module's memory. Throws once disposed. */
   get ptr(): number {
-    if (this._ptr < 0) throw new TypeError(`this WasmArray<${this.dtype}> was disposed`);
+    if (this.disposed) throw new TypeError(`this WasmArray<${this.dtype}> was disposed`);
     return this._ptr;
   }
 
@@ -82,28 +80,6 @@ export class WasmArray<T extends DType = DType> {
   toArray(): ArrayOf<T> {
     return this.view.slice() as ArrayOf<T>;
   }
-
-  /** Whether dispose() was called. */
-  get disposed(): boolean {
-    return this._ptr < 0;
-  }
-
-  /** Free the Wasm memory now. Calling it twice is harmless. */
-  dispose(): void {
-    if (this._ptr < 0) return;
-    if (leakGuard) leakGuard.unregister(this);
-    this.rt.free(this._ptr);
-    this._ptr = -1;
-  }
-
-  /** `using a = sq.alloc('f32', n)` frees it at the end of the scope. */
-  [Symbol.dispose](): void {
-    this.dispose();
-  }
-}
-// Node 20 and older browsers may lack Symbol.dispose: keep the method reachable under the fallback.
-if (disposeSymbol !== (Symbol as unknown as { dispose?: symbol }).dispose) {
-  Object.defineProperty(WasmArray.prototype, disposeSymbol, { value: WasmArray.prototype.dispose });
 }
 
 /** A pointer that a kernel reads or writes, and whether this call owns (must free) it. */
@@ -172,8 +148,7 @@ export class Runtime {
    */
   input<T extends DType>(name: string, x: unknown, dtypes: readonly T[]): Slot & { dtype: T } {
     if (x instanceof WasmArray) {
-      if (x.rt !== this) throw new TypeError(`${name}: this WasmArray belongs to another sparq instance`);
-      if (x.disposed) throw new TypeError(`${name}: this WasmArray was disposed`);
+      x._check(name, this);
       if (!dtypes.includes(x.dtype as T)) throw new TypeError(`${name}: expected ${describe(dtypes)}, got WasmArray<${x.dtype}>`);
       return { ptr: x.ptr, length: x.length, owned: false, dtype: x.dtype as T };
     }
@@ -199,8 +174,7 @@ export class Runtime {
   checkOut<T extends DType>(name: string, out: unknown, dtype: T, length: number): ArrayOf<T> | WasmArray<T> | undefined {
     if (out === undefined) return undefined;
     if (out instanceof WasmArray) {
-      if (out.rt !== this) throw new TypeError(`${name}: this WasmArray belongs to another sparq instance`);
-      if (out.disposed) throw new TypeError(`${name}: this WasmArray was disposed`);
+      out._check(name, this);
       if (out.dtype !== dtype) throw new TypeError(`${name}: expected WasmArray<${dtype}>, got WasmArray<${out.dtype}>`);
       if (out.length !== length) throw new RangeError(`${name}: expected length ${length}, got ${out.length}`);
       return out as WasmArray<T>;
