@@ -1,7 +1,7 @@
 // `npm test`: every test runner in turn (Node; Deno and Bun on the same suites; the runtime matrix
 // of Chromium, workerd, the no-SIMD fallback and the size budgets), then the runtime table and one
 // plain `N passed, N failed` line summed from the runners' own uvu counts. Exit code 1 if anything
-// failed. `npm test -- --only node,deno` runs a subset.
+// failed. `npm test -- --only node,deno` runs a subset; `--update-readme` writes the table into README.md.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
@@ -44,7 +44,7 @@ for (const r of runners) {
   console.log(`# ${r.id}: ${p} passed, ${f} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   const head = /# runtime (\S+) (\S+): .* picks the (SIMD|scalar) build/.exec(out);
   if (head && r.id !== 'matrix') {
-    rows.push({ runtime: { node: 'Node', deno: 'Deno', bun: 'Bun' }[r.id], version: head[2].replace(/^v/, ''), loads: "default entry (`import 'sparq'`), embedded bytes", simd: head[3] === 'SIMD', identical: f === 0 && res.status === 0, tests: `${p}/${p + f} suites' tests` });
+    rows.push({ runtime: { node: 'Node', deno: 'Deno', bun: 'Bun' }[r.id], version: head[2].replace(/^v/, ''), loads: "default entry (`import 'sparq'`), embedded bytes", simd: head[3] === 'SIMD', identical: f === 0 && res.status === 0, tests: `${p}/${p + f} tests, all suites (golden battery x 2 builds included)` });
   }
 }
 try {
@@ -56,6 +56,12 @@ if (rows.length) {
   mkdirSync('build', { recursive: true });
   writeFileSync('build/runtime-table.md', `${table}\n`);
   console.log(`\n${table}\n`);
+  if (process.argv.includes('--update-readme')) {
+    // rewrite the README's runtime table from this run (between its two marker comments)
+    const readme = readFileSync('README.md', 'utf8');
+    const next = readme.replace(/(<!-- runtime-table -->\n)[\s\S]*?(<!-- \/runtime-table -->)/, `$1${table}\n$2`);
+    writeFileSync('README.md', next);
+  }
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(bad || failed > 0 ? 1 : 0);

@@ -72,7 +72,7 @@ t('plain <script type="module"> page: golden battery (both builds) and the uvu s
   const passed = Number(/Passed:\s+(\d+)/.exec(log)?.[1]);
   assert.ok(total > 0, `in-page uvu ran no test:\n${log}`);
   assert.is(passed, total, `in-page uvu failures:\n${log}`);
-  reportRow('chromium', { runtime: 'Chromium (headless)', version: browser.version(), loads: '<script type="module"> + import map, embedded bytes', simd: r.simd, identical: true, tests: `${passed}/${total} tests of ${PORTABLE.length} suites in the page` });
+  reportRow('chromium', { runtime: 'Chromium (headless)', version: browser.version(), loads: '`<script type="module">` + import map, embedded bytes', simd: r.simd, identical: true, tests: `${passed}/${total} tests (${PORTABLE.length} portable suites) in the page, golden battery x 2 builds` });
 });
 
 t("esbuild bundle under a strict CSP (script-src 'self' 'wasm-unsafe-eval'): golden battery", async () => {
@@ -80,7 +80,7 @@ t("esbuild bundle under a strict CSP (script-src 'self' 'wasm-unsafe-eval'): gol
   assert.is(r.simd, true);
   assert.equal(batteryDiff(r.simdHashes, expected), [], 'SIMD build hashes');
   assert.equal(batteryDiff(r.scalarHashes, expected), [], 'scalar build hashes');
-  reportRow('chromium-bundle', { runtime: 'Chromium (esbuild bundle, strict CSP)', version: browser.version(), loads: 'esbuild bundle, embedded bytes', simd: r.simd, identical: true, tests: 'golden battery' });
+  reportRow('chromium-bundle', { runtime: 'Chromium (esbuild bundle, strict CSP)', version: browser.version(), loads: 'esbuild bundle, embedded bytes', simd: r.simd, identical: true, tests: `golden battery (${Object.keys(expected).length} cases x 2 builds)` });
 });
 
 t.run();

@@ -99,7 +99,7 @@ t('worker through the `workerd` condition: golden battery on both builds', async
   assert.equal(batteryDiff(r.moduleHashes, expected), [], 'init({ module }) hashes');
   assert.ok(r.bytesRefused, 'workerd refuses to compile from bytes, as documented (so the module path is needed)');
   const version = JSON.parse(readFileSync(`${ROOT}/node_modules/workerd/package.json`, 'utf8')).version;
-  reportRow('workerd', { runtime: 'Cloudflare workerd', version, loads: '`workerd` export condition, .wasm imported as modules', simd: r.simd, identical: true, tests: 'golden battery' });
+  reportRow('workerd', { runtime: 'Cloudflare workerd', version, loads: '`workerd` export condition, .wasm imported as modules', simd: r.simd, identical: true, tests: `golden battery (${Object.keys(expected).length} cases x 2 builds, + init({ module }))` });
 });
 
 t.run();
