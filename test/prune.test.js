@@ -249,6 +249,20 @@ x('magnitudeMask: large tensors with wide and narrow value ranges (every radix p
   }
 });
 
+x('blockMask / structuredMask: many blocks and slices, wide and tied norms (every select level)', () => {
+  const r = rng(SEED ^ 0x334);
+  const R = 120, C = 500;
+  const wide = new Float32Array(R * C).map(() => r.normal() * 10 ** r.int(-20, 20));
+  const tied = tiedF32(r, R * C, 3);
+  const near = new Float32Array(R * C).map(() => 1 + r.int(0, 3) * 2 ** -23);
+  for (const w of [wide, tied, near]) {
+    for (const [block, norm] of [[[1, 2], 1], [[1, 1], 2], [[3, 4], 2], [[2, 8], 1]]) {
+      for (const amount of [0.01, 0.5, 0.99]) allEqual(`block ${block} ${norm} ${amount}`, (sq) => sq.blockMask(w, [R, C], { block, amount, norm }));
+    }
+    allEqual('structured dim 1', (sq) => sq.structuredMask(w, [R, C], { amount: 0.3, dim: 1, n: 1 }));
+  }
+});
+
 x('nmMask, structuredMask, blockMask, scores, helpers over edge sizes', () => {
   for (const n of [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 65]) {
     const r = rng(SEED ^ (0x400 + n));
@@ -261,7 +275,7 @@ x('nmMask, structuredMask, blockMask, scores, helpers over edge sizes', () => {
     for (const dim of [0, 1, 2]) for (const p of [1, 2, Infinity]) {
       allEqual(`structured dim=${dim} n=${p}`, (sq) => sq.structuredMask(w, [rows, cols, 2], { amount: 0.5, dim, n: p }));
     }
-    for (const block of [[1, 1], [2, 2], [3, 4], [1, 16]]) for (const norm of [1, 2]) {
+    for (const block of [[1, 1], [2, 2], [3, 4], [1, 16], [2, 8], [5, 12], [1, 3], [4, 2]]) for (const norm of [1, 2]) {
       allEqual(`block ${block} norm ${norm}`, (sq) => sq.blockMask(w, [rows, cols * 2], { block, amount: 0.4, norm }));
     }
     const g = randF32(r, w.length), h = randF32(r, w.length);
@@ -291,6 +305,9 @@ x('NaN and Inf: SIMD == scalar to the bit in every kernel', () => {
   a((sq) => sq.applyMask(w, sq.thresholdMask(w, 1)));
   a((sq) => sq.structuredMask(w.subarray(0, 200), [10, 20], { amount: 0.5, dim: 1, n: 1 }));
   a((sq) => sq.blockMask(w.subarray(0, 200), [10, 20], { block: [3, 3], amount: 0.5, norm: 2 }));
+  for (const block of [[1, 1], [2, 2], [2, 4], [1, 8]]) {
+    for (const norm of [1, 2]) a((sq) => sq.blockMask(w.subarray(0, 200), [5, 40], { block, amount: 0.5, norm }));
+  }
 });
 
 // ---- bad input ----
