@@ -249,6 +249,23 @@ x('magnitudeMask: large tensors with wide and narrow value ranges (every radix p
   }
 });
 
+x('magnitudeMask: the sampled select, its bracket edges and its fallbacks', () => {
+  const r = rng(SEED ^ 0x335);
+  const n = 1 << 17; // the sample reads runs of 16 at j * 32 (4096 runs)
+  const normal = randF32(r, n);
+  // the sampled runs hold only large values: the bracket misses the cut, the histogram select runs
+  const biased = new Float32Array(n).map((_, i) => ((i & 31) < 16 ? 100 + r.next() : r.next()));
+  // nearly all equal: the bracket overflows its buffer
+  const flat = new Float32Array(n).fill(0.5).map((v, i) => (i % 1000 === 7 ? r.next() : v));
+  const specials = randF32(r, n).map((v, i) => (i % 97 === 0 ? [NaN, Infinity, -Infinity, -0, -NaN][i % 5] : v));
+  for (const w of [normal, biased, flat, specials]) {
+    for (const sel of [{ count: 2 }, { amount: 0.001 }, { amount: 0.5 }, { count: n - 1 }]) {
+      allEqual(`sampled ${JSON.stringify(sel)}`, (sq) => sq.magnitudeMask(w, sel));
+    }
+  }
+  allEqual('sampled random', (sq) => sq.randomMask(n + 5, { amount: 0.4, seed: 9 }));
+});
+
 x('blockMask / structuredMask: many blocks and slices, wide and tied norms (every select level)', () => {
   const r = rng(SEED ^ 0x334);
   const R = 120, C = 500;
