@@ -283,7 +283,7 @@ x('blockMask / structuredMask: many blocks and slices, wide and tied norms (ever
 x('nmMask, structuredMask, blockMask, scores, helpers over edge sizes', () => {
   for (const n of [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 65]) {
     const r = rng(SEED ^ (0x400 + n));
-    for (const [nk, m] of [[2, 4], [1, 4], [3, 4], [4, 8], [2, 8], [1, 2], [2, 3], [5, 16], ...(n < 4 ? [[100, 300]] : [])]) {
+    for (const [nk, m] of [[2, 4], [1, 4], [3, 4], [4, 8], [2, 8], [0, 8], [8, 8], [1, 2], [2, 3], [5, 16], [3, 12], [7, 32], [3, 6], ...(n < 4 ? [[100, 300]] : [])]) {
       const w = r.next() < 0.5 ? randF32(r, n * m) : tiedF32(r, n * m, 2);
       allEqual(`nm ${nk}:${m} groups=${n}`, (sq) => sq.nmMask(w, [n, m], { n: nk, m }));
     }
@@ -317,6 +317,8 @@ x('NaN and Inf: SIMD == scalar to the bit in every kernel', () => {
   const a = (fn) => assertBits(assert, fn(scalar), fn(simd), fn.toString());
   a((sq) => sq.magnitudeMask(w, { amount: 0.95 }));
   a((sq) => sq.nmMask(w.subarray(0, 200), [50, 4], { n: 2, m: 4 }));
+  a((sq) => sq.nmMask(w.subarray(0, 200), [25, 8], { n: 3, m: 8 }));
+  a((sq) => sq.nmMask(w.subarray(0, 192), [12, 16], { n: 5, m: 16 }));
   a((sq) => sq.taylorScores(w, g));
   a((sq) => sq.obdScores(w, g));
   a((sq) => sq.applyMask(w, sq.thresholdMask(w, 1)));
