@@ -13,6 +13,8 @@
  * element outside the bucket holding the cut and gathers the (few) elements inside it, then a
  * resolve over the gathered candidates with a histogram of the low 16 bits. Ties at the cut are
  * pruned in candidate order, which is index order (tensor order, then index, for global pruning).
+ * For one tensor a sampled variant runs first (prune_sample_bracket, prune_mask_range,
+ * prune_resolve_range): a key bracket from a sample, one pass, an exact resolve of the bracket.
  *
  * Every kernel is integer-only or uses the same IEEE operations in the same order in both builds;
  * the f64 norm sums are sequential in both.
