@@ -249,10 +249,41 @@ x('magnitudeMask: large tensors with wide and narrow value ranges (every radix p
   }
 });
 
+x('magnitudeMask: the sampled select, its bracket edges and its fallbacks', () => {
+  const r = rng(SEED ^ 0x335);
+  const n = 1 << 17; // the sample reads runs of 16 at j * 32 (4096 runs)
+  const normal = randF32(r, n);
+  // the sampled runs hold only large values: the bracket misses the cut, the histogram select runs
+  const biased = new Float32Array(n).map((_, i) => ((i & 31) < 16 ? 100 + r.next() : r.next()));
+  // nearly all equal: the bracket overflows its buffer
+  const flat = new Float32Array(n).fill(0.5).map((v, i) => (i % 1000 === 7 ? r.next() : v));
+  const specials = randF32(r, n).map((v, i) => (i % 97 === 0 ? [NaN, Infinity, -Infinity, -0, -NaN][i % 5] : v));
+  for (const w of [normal, biased, flat, specials]) {
+    for (const sel of [{ count: 2 }, { amount: 0.001 }, { amount: 0.5 }, { count: n - 1 }]) {
+      allEqual(`sampled ${JSON.stringify(sel)}`, (sq) => sq.magnitudeMask(w, sel));
+    }
+  }
+  allEqual('sampled random', (sq) => sq.randomMask(n + 5, { amount: 0.4, seed: 9 }));
+});
+
+x('blockMask / structuredMask: many blocks and slices, wide and tied norms (every select level)', () => {
+  const r = rng(SEED ^ 0x334);
+  const R = 120, C = 500;
+  const wide = new Float32Array(R * C).map(() => r.normal() * 10 ** r.int(-20, 20));
+  const tied = tiedF32(r, R * C, 3);
+  const near = new Float32Array(R * C).map(() => 1 + r.int(0, 3) * 2 ** -23);
+  for (const w of [wide, tied, near]) {
+    for (const [block, norm] of [[[1, 2], 1], [[1, 1], 2], [[3, 4], 2], [[2, 8], 1]]) {
+      for (const amount of [0.01, 0.5, 0.99]) allEqual(`block ${block} ${norm} ${amount}`, (sq) => sq.blockMask(w, [R, C], { block, amount, norm }));
+    }
+    allEqual('structured dim 1', (sq) => sq.structuredMask(w, [R, C], { amount: 0.3, dim: 1, n: 1 }));
+  }
+});
+
 x('nmMask, structuredMask, blockMask, scores, helpers over edge sizes', () => {
   for (const n of [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 65]) {
     const r = rng(SEED ^ (0x400 + n));
-    for (const [nk, m] of [[2, 4], [1, 4], [3, 4], [4, 8], [2, 8], [1, 2], [2, 3], [5, 16], ...(n < 4 ? [[100, 300]] : [])]) {
+    for (const [nk, m] of [[2, 4], [1, 4], [3, 4], [4, 8], [2, 8], [0, 8], [8, 8], [1, 2], [2, 3], [5, 16], [3, 12], [7, 32], [3, 6], ...(n < 4 ? [[100, 300]] : [])]) {
       const w = r.next() < 0.5 ? randF32(r, n * m) : tiedF32(r, n * m, 2);
       allEqual(`nm ${nk}:${m} groups=${n}`, (sq) => sq.nmMask(w, [n, m], { n: nk, m }));
     }
@@ -261,7 +292,7 @@ x('nmMask, structuredMask, blockMask, scores, helpers over edge sizes', () => {
     for (const dim of [0, 1, 2]) for (const p of [1, 2, Infinity]) {
       allEqual(`structured dim=${dim} n=${p}`, (sq) => sq.structuredMask(w, [rows, cols, 2], { amount: 0.5, dim, n: p }));
     }
-    for (const block of [[1, 1], [2, 2], [3, 4], [1, 16]]) for (const norm of [1, 2]) {
+    for (const block of [[1, 1], [2, 2], [3, 4], [1, 16], [2, 8], [5, 12], [1, 3], [4, 2]]) for (const norm of [1, 2]) {
       allEqual(`block ${block} norm ${norm}`, (sq) => sq.blockMask(w, [rows, cols * 2], { block, amount: 0.4, norm }));
     }
     const g = randF32(r, w.length), h = randF32(r, w.length);
@@ -286,11 +317,16 @@ x('NaN and Inf: SIMD == scalar to the bit in every kernel', () => {
   const a = (fn) => assertBits(assert, fn(scalar), fn(simd), fn.toString());
   a((sq) => sq.magnitudeMask(w, { amount: 0.95 }));
   a((sq) => sq.nmMask(w.subarray(0, 200), [50, 4], { n: 2, m: 4 }));
+  a((sq) => sq.nmMask(w.subarray(0, 200), [25, 8], { n: 3, m: 8 }));
+  a((sq) => sq.nmMask(w.subarray(0, 192), [12, 16], { n: 5, m: 16 }));
   a((sq) => sq.taylorScores(w, g));
   a((sq) => sq.obdScores(w, g));
   a((sq) => sq.applyMask(w, sq.thresholdMask(w, 1)));
   a((sq) => sq.structuredMask(w.subarray(0, 200), [10, 20], { amount: 0.5, dim: 1, n: 1 }));
   a((sq) => sq.blockMask(w.subarray(0, 200), [10, 20], { block: [3, 3], amount: 0.5, norm: 2 }));
+  for (const block of [[1, 1], [2, 2], [2, 4], [1, 8]]) {
+    for (const norm of [1, 2]) a((sq) => sq.blockMask(w.subarray(0, 200), [5, 40], { block, amount: 0.5, norm }));
+  }
 });
 
 // ---- bad input ----
