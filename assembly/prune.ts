@@ -393,6 +393,36 @@ export function prune_resolve_range(cand: usize, c: i32, r: i32, lo: i32, span: 
   return v128.shuffle<i32>(t2, t3, 2, 3, 6, 7);
 }
 
+/** 2:4-style ranks of four groups of four at p (m = 4): 16 mask bytes at o. */
+@inline function nm4Groups(p: usize, o: usize, am: v128, n0: v128, n1: v128, n2: v128, n3: v128, one: v128): void {
+  const v0 = v128.and(v128.load(p, 0), am);
+  const v1 = v128.and(v128.load(p, 16), am);
+  const v2 = v128.and(v128.load(p, 32), am);
+  const v3 = v128.and(v128.load(p, 48), am);
+  const t0 = v128.shuffle<i32>(v0, v1, 0, 4, 1, 5); // g0e0 g1e0 g0e1 g1e1
+  const t1 = v128.shuffle<i32>(v2, v3, 0, 4, 1, 5); // g2e0 g3e0 g2e1 g3e1
+  const t2 = v128.shuffle<i32>(v0, v1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<i32>(v2, v3, 2, 6, 3, 7);
+  const a = v128.shuffle<i32>(t0, t1, 0, 1, 4, 5);
+  const b = v128.shuffle<i32>(t0, t1, 2, 3, 6, 7);
+  const c = v128.shuffle<i32>(t2, t3, 0, 1, 4, 5);
+  const d = v128.shuffle<i32>(t2, t3, 2, 3, 6, 7);
+  // gXY = -1 where Y beats X (Y > X in key, X before Y); X beats Y where gXY = 0.
+  const gab = i32x4.gt_s(b, a), gac = i32x4.gt_s(c, a), gad = i32x4.gt_s(d, a);
+  const gbc = i32x4.gt_s(c, b), gbd = i32x4.gt_s(d, b), gcd = i32x4.gt_s(d, c);
+  // -rank of each element (its beaters counted as -1s), less the element's position:
+  // -rank(b) = ~gab + gbc + gbd = (gbc + gbd - gab) - 1, and so on (~g = -1 - g).
+  const ra = i32x4.add(i32x4.add(gab, gac), gad);
+  const rb = i32x4.sub(i32x4.add(gbc, gbd), gab);
+  const rc = i32x4.sub(i32x4.sub(gcd, gac), gbc);
+  const rd = i32x4.sub(i32x4.sub(i32x4.sub(i32x4.splat(0), gad), gbd), gcd);
+  // keep iff rank < n, i.e. -rank > -n: -rank(e) = r_e - e, so r_e > e - n
+  const ka = i32x4.gt_s(ra, n0), kb = i32x4.gt_s(rb, n1), kc = i32x4.gt_s(rc, n2), kd = i32x4.gt_s(rd, n3);
+  const m8 = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(ka, kb), i16x8.narrow_i32x4_s(kc, kd));
+  // bytes are [a0..a3 b0..b3 c0..c3 d0..d3]; group k element e goes to byte 4k + e.
+  v128.store(o, v128.and(i8x16.shuffle(m8, m8, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), one));
+}
+
 /**
  * N:M mask over `groups` groups of m consecutive elements. scratch: 32 * m bytes (m >= 8, m a
  * multiple of 4, SIMD build) or 4 * m bytes (other m > 4), 16-byte aligned.
@@ -407,34 +437,18 @@ export function prune_nm(w: usize, groups: i32, nk: i32, m: i32, out: usize, scr
     if (ASC_FEATURE_SIMD) {
       // Four groups per iteration, transposed so lane k of a, b, c, d holds group k's elements
       // 0..3: the six pair compares are lane-parallel, each gives both directions of "beats".
-      const am = i32x4.splat(ABS), nv = i32x4.splat(-nk), one = i8x16.splat(1);
+      // thresholds per element position: keep e iff -rank > -n, with the constant part of -rank
+      // moved into the threshold so no v128.not (two x64 instructions in V8) is needed
+      const am = i32x4.splat(ABS), one = i8x16.splat(1);
+      const n0 = i32x4.splat(-nk), n1 = i32x4.splat(1 - nk), n2 = i32x4.splat(2 - nk), n3 = i32x4.splat(3 - nk);
+      // two blocks of four groups per iteration: 1.12 -> 0.93 ms on 4M floats (measured; with the
+      // not-free thresholds above, 1.24 -> 1.12 ms)
+      for (; g + 8 <= groups; g += 8) {
+        nm4Groups(w + (<usize>g << 4), out + (<usize>g << 2), am, n0, n1, n2, n3, one);
+        nm4Groups(w + (<usize>g << 4) + 64, out + (<usize>g << 2) + 16, am, n0, n1, n2, n3, one);
+      }
       for (; g + 4 <= groups; g += 4) {
-        const p = w + (<usize>g << 4);
-        const v0 = v128.and(v128.load(p, 0), am);
-        const v1 = v128.and(v128.load(p, 16), am);
-        const v2 = v128.and(v128.load(p, 32), am);
-        const v3 = v128.and(v128.load(p, 48), am);
-        const t0 = v128.shuffle<i32>(v0, v1, 0, 4, 1, 5); // g0e0 g1e0 g0e1 g1e1
-        const t1 = v128.shuffle<i32>(v2, v3, 0, 4, 1, 5); // g2e0 g3e0 g2e1 g3e1
-        const t2 = v128.shuffle<i32>(v0, v1, 2, 6, 3, 7);
-        const t3 = v128.shuffle<i32>(v2, v3, 2, 6, 3, 7);
-        const a = v128.shuffle<i32>(t0, t1, 0, 1, 4, 5);
-        const b = v128.shuffle<i32>(t0, t1, 2, 3, 6, 7);
-        const c = v128.shuffle<i32>(t2, t3, 0, 1, 4, 5);
-        const d = v128.shuffle<i32>(t2, t3, 2, 3, 6, 7);
-        // gXY = -1 where Y beats X (Y > X in key, X before Y); X beats Y where gXY = 0.
-        const gab = i32x4.gt_s(b, a), gac = i32x4.gt_s(c, a), gad = i32x4.gt_s(d, a);
-        const gbc = i32x4.gt_s(c, b), gbd = i32x4.gt_s(d, b), gcd = i32x4.gt_s(d, c);
-        // -rank of each element: its beaters counted as -1s (~g = -1 - g).
-        const ra = i32x4.add(i32x4.add(gab, gac), gad);
-        const rb = i32x4.add(i32x4.add(v128.not(gab), gbc), gbd);
-        const rc = i32x4.add(i32x4.add(v128.not(gac), v128.not(gbc)), gcd);
-        const rd = i32x4.add(i32x4.add(v128.not(gad), v128.not(gbd)), v128.not(gcd));
-        // keep iff rank < n, i.e. -rank > -n
-        const ka = i32x4.gt_s(ra, nv), kb = i32x4.gt_s(rb, nv), kc = i32x4.gt_s(rc, nv), kd = i32x4.gt_s(rd, nv);
-        const m8 = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(ka, kb), i16x8.narrow_i32x4_s(kc, kd));
-        // bytes are [a0..a3 b0..b3 c0..c3 d0..d3]; group k element e goes to byte 4k + e.
-        v128.store(out + (<usize>g << 2), v128.and(i8x16.shuffle(m8, m8, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), one));
+        nm4Groups(w + (<usize>g << 4), out + (<usize>g << 2), am, n0, n1, n2, n3, one);
       }
     }
   }
