@@ -125,10 +125,43 @@ export function sparse_csrq8_spmm_f32(rows: i32, indptr: usize, indices: usize, 
   return load<f32>(x + (pre ? <usize>load<u32>(indices + (p << 2)) : colAt(indices, p, idx16) << 2));
 }
 
+/** Byte offset into x of entry p's column. */
+@inline function xOff(indices: usize, p: usize, idx16: bool, pre: bool): usize {
+  return pre ? <usize>load<u32>(indices + (p << 2)) : colAt(indices, p, idx16) << 2;
+}
+
 /** One row's dot product over [p0, p1) in the spmv order; the result (unscaled) is stored at yp. */
 @inline function rowSpmv8(p0: usize, p1: usize, indices: usize, idx16: bool, values: usize, q8: bool, pre: bool, x: usize, yp: usize): f32 {
   let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0, s4: f32 = 0, s5: f32 = 0, s6: f32 = 0, s7: f32 = 0;
   let p = p0;
+  if (ASC_FEATURE_SIMD) {
+    // The same 8 partial sums as two vectors: lanes of a are s0..s3, lanes of b are s4..s7; one
+    // lane-wise multiply then add per entry, exactly the scalar operations below.
+    let a = f32x4.splat(0), b = a;
+    for (; p + 8 <= p1; p += 8) {
+      let xa = v128.load32_zero(x + xOff(indices, p, idx16, pre));
+      let xb = v128.load32_zero(x + xOff(indices, p + 4, idx16, pre));
+      xa = v128.load32_lane(x + xOff(indices, p + 1, idx16, pre), xa, 1);
+      xb = v128.load32_lane(x + xOff(indices, p + 5, idx16, pre), xb, 1);
+      xa = v128.load32_lane(x + xOff(indices, p + 2, idx16, pre), xa, 2);
+      xb = v128.load32_lane(x + xOff(indices, p + 6, idx16, pre), xb, 2);
+      xa = v128.load32_lane(x + xOff(indices, p + 3, idx16, pre), xa, 3);
+      xb = v128.load32_lane(x + xOff(indices, p + 7, idx16, pre), xb, 3);
+      let va: v128, vb: v128;
+      if (q8) {
+        const w = v128.load8x8_s(values + p); // 8 int8 -> i16x8
+        va = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(w));
+        vb = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(w));
+      } else {
+        va = v128.load(values + (p << 2));
+        vb = v128.load(values + (p << 2), 16);
+      }
+      a = f32x4.add(a, f32x4.mul(va, xa));
+      b = f32x4.add(b, f32x4.mul(vb, xb));
+    }
+    s0 = f32x4.extract_lane(a, 0); s1 = f32x4.extract_lane(a, 1); s2 = f32x4.extract_lane(a, 2); s3 = f32x4.extract_lane(a, 3);
+    s4 = f32x4.extract_lane(b, 0); s5 = f32x4.extract_lane(b, 1); s6 = f32x4.extract_lane(b, 2); s7 = f32x4.extract_lane(b, 3);
+  }
   for (; p + 8 <= p1; p += 8) {
     s0 += valAt(values, p, q8) * xAt(x, indices, p, idx16, pre);
     s1 += valAt(values, p + 1, q8) * xAt(x, indices, p + 1, idx16, pre);
