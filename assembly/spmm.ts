@@ -130,6 +130,14 @@ export function sparse_csrq8_spmm_f32(rows: i32, indptr: usize, indices: usize, 
   return pre ? <usize>load<u32>(indices + (p << 2)) : colAt(indices, p, idx16) << 2;
 }
 
+/** x gathered at the 4 entries p .. p + 3 (lane k: entry p + k). */
+@inline function gather4(p: usize, indices: usize, idx16: bool, pre: bool, x: usize): v128 {
+  let xv = v128.load32_zero(x + xOff(indices, p, idx16, pre));
+  xv = v128.load32_lane(x + xOff(indices, p + 1, idx16, pre), xv, 1);
+  xv = v128.load32_lane(x + xOff(indices, p + 2, idx16, pre), xv, 2);
+  return v128.load32_lane(x + xOff(indices, p + 3, idx16, pre), xv, 3);
+}
+
 /** One row's dot product over [p0, p1) in the spmv order; the result (unscaled) is stored at yp. */
 @inline function rowSpmv8(p0: usize, p1: usize, indices: usize, idx16: bool, values: usize, q8: bool, pre: bool, x: usize, yp: usize): f32 {
   let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0, s4: f32 = 0, s5: f32 = 0, s6: f32 = 0, s7: f32 = 0;
@@ -138,6 +146,26 @@ export function sparse_csrq8_spmm_f32(rows: i32, indptr: usize, indices: usize, 
     // The same 8 partial sums as two vectors: lanes of a are s0..s3, lanes of b are s4..s7; one
     // lane-wise multiply then add per entry, exactly the scalar operations below.
     let a = f32x4.splat(0), b = a;
+    for (; p + 16 <= p1; p += 16) {
+      let v0: v128, v1: v128, v2: v128, v3: v128;
+      if (q8) {
+        const w = v128.load(values + p); // 16 int8
+        const lo = i16x8.extend_low_i8x16_s(w), hi = i16x8.extend_high_i8x16_s(w);
+        v0 = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(lo));
+        v1 = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(lo));
+        v2 = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(hi));
+        v3 = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(hi));
+      } else {
+        v0 = v128.load(values + (p << 2));
+        v1 = v128.load(values + (p << 2), 16);
+        v2 = v128.load(values + (p << 2), 32);
+        v3 = v128.load(values + (p << 2), 48);
+      }
+      a = f32x4.add(a, f32x4.mul(v0, gather4(p, indices, idx16, pre, x)));
+      b = f32x4.add(b, f32x4.mul(v1, gather4(p + 4, indices, idx16, pre, x)));
+      a = f32x4.add(a, f32x4.mul(v2, gather4(p + 8, indices, idx16, pre, x)));
+      b = f32x4.add(b, f32x4.mul(v3, gather4(p + 12, indices, idx16, pre, x)));
+    }
     for (; p + 8 <= p1; p += 8) {
       let xa = v128.load32_zero(x + xOff(indices, p, idx16, pre));
       let xb = v128.load32_zero(x + xOff(indices, p + 4, idx16, pre));
