@@ -274,9 +274,56 @@ export function sparse_nm_spmm_f32(rows: i32, G: i32, N: i32, M: i32, bits: i32,
   }
 }
 
+
+// 2:4 swizzle masks, 16 bytes per 4-bit pair of positions (p0 = bits 0-1, p1 = bits 2-3):
+// NM24_LO puts x lanes p0, p1 of a group into lanes 0, 1 (lanes 2, 3 zero); NM24_HI into lanes 2, 3.
+const NM24_LO = memory.data<u8>([0, 1, 2, 3, 0, 1, 2, 3, 128, 128, 128, 128, 128, 128, 128, 128, 4, 5, 6, 7, 0, 1, 2, 3, 128, 128, 128, 128, 128, 128, 128, 128, 8, 9, 10, 11, 0, 1, 2, 3, 128, 128, 128, 128, 128, 128, 128, 128, 12, 13, 14, 15, 0, 1, 2, 3, 128, 128, 128, 128, 128, 128, 128, 128, 0, 1, 2, 3, 4, 5, 6, 7, 128, 128, 128, 128, 128, 128, 128, 128, 4, 5, 6, 7, 4, 5, 6, 7, 128, 128, 128, 128, 128, 128, 128, 128, 8, 9, 10, 11, 4, 5, 6, 7, 128, 128, 128, 128, 128, 128, 128, 128, 12, 13, 14, 15, 4, 5, 6, 7, 128, 128, 128, 128, 128, 128, 128, 128, 0, 1, 2, 3, 8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128, 4, 5, 6, 7, 8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128, 8, 9, 10, 11, 8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128, 12, 13, 14, 15, 8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128, 0, 1, 2, 3, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128, 4, 5, 6, 7, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128, 8, 9, 10, 11, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128, 12, 13, 14, 15, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128]);
+const NM24_HI = memory.data<u8>([128, 128, 128, 128, 128, 128, 128, 128, 0, 1, 2, 3, 0, 1, 2, 3, 128, 128, 128, 128, 128, 128, 128, 128, 4, 5, 6, 7, 0, 1, 2, 3, 128, 128, 128, 128, 128, 128, 128, 128, 8, 9, 10, 11, 0, 1, 2, 3, 128, 128, 128, 128, 128, 128, 128, 128, 12, 13, 14, 15, 0, 1, 2, 3, 128, 128, 128, 128, 128, 128, 128, 128, 0, 1, 2, 3, 4, 5, 6, 7, 128, 128, 128, 128, 128, 128, 128, 128, 4, 5, 6, 7, 4, 5, 6, 7, 128, 128, 128, 128, 128, 128, 128, 128, 8, 9, 10, 11, 4, 5, 6, 7, 128, 128, 128, 128, 128, 128, 128, 128, 12, 13, 14, 15, 4, 5, 6, 7, 128, 128, 128, 128, 128, 128, 128, 128, 0, 1, 2, 3, 8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128, 4, 5, 6, 7, 8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128, 8, 9, 10, 11, 8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128, 12, 13, 14, 15, 8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128, 0, 1, 2, 3, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128, 4, 5, 6, 7, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128, 8, 9, 10, 11, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128, 12, 13, 14, 15, 12, 13, 14, 15]);
+
+/**
+ * 2:4 spmv, SIMD: per 8 stored values (4 groups, 16 index bits) the 16 contiguous x values are
+ * loaded and the 8 picked with swizzles, instead of decoding offsets and gathering. The lanes and
+ * the order are those of rowSpmv8 (entry t into partial sum t mod 8), so the bits are the same.
+ */
+@inline function nm24Spmv(rows: i32, G: i32, values: usize, idx: usize, ib: i32, x: usize, y: usize): void {
+  const per = <usize>G << 1;
+  for (let i = 0; i < rows; i++) {
+    const ir = idx + <usize>i * <usize>ib;
+    const vr = values + ((<usize>i * per) << 2);
+    let a = f32x4.splat(0), b = a;
+    let t: usize = 0;
+    for (; t + 8 <= per; t += 8) {
+      const bits = <usize>load<u16>(ir + (t >> 2)); // entries t .. t + 7, 2 bits each
+      const xg = x + (t << 3); // group t / 2, 16 bytes a group
+      const xa = v128.or(
+        i8x16.swizzle(v128.load(xg), v128.load(NM24_LO + ((bits & 15) << 4))),
+        i8x16.swizzle(v128.load(xg, 16), v128.load(NM24_HI + (((bits >> 4) & 15) << 4))));
+      const xb = v128.or(
+        i8x16.swizzle(v128.load(xg, 32), v128.load(NM24_LO + (((bits >> 8) & 15) << 4))),
+        i8x16.swizzle(v128.load(xg, 48), v128.load(NM24_HI + (((bits >> 12) & 15) << 4))));
+      a = f32x4.add(a, f32x4.mul(v128.load(vr + (t << 2)), xa));
+      b = f32x4.add(b, f32x4.mul(v128.load(vr + (t << 2), 16), xb));
+    }
+    let s0 = f32x4.extract_lane(a, 0), s1 = f32x4.extract_lane(a, 1), s2 = f32x4.extract_lane(a, 2), s3 = f32x4.extract_lane(a, 3);
+    let s4 = f32x4.extract_lane(b, 0), s5 = f32x4.extract_lane(b, 1), s6 = f32x4.extract_lane(b, 2);
+    const s7 = f32x4.extract_lane(b, 3);
+    // fewer than 8 entries left: they go to s0 .. s6 in turn, as in rowSpmv8
+    for (let k = 0; t < per; t++, k++) {
+      const pos = (<usize>load<u8>(ir + (t >> 2)) >> ((t & 3) << 1)) & 3;
+      const v = load<f32>(vr + (t << 2)) * load<f32>(x + ((((t >> 1) << 2) + pos) << 2));
+      if (k == 0) s0 += v; else if (k == 1) s1 += v; else if (k == 2) s2 += v;
+      else if (k == 3) s3 += v; else if (k == 4) s4 += v; else if (k == 5) s5 += v; else s6 += v;
+    }
+    store<f32>(y + (<usize>i << 2), ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7)));
+  }
+}
+
 /** y = A x for an N:M matrix, in the spmv order (8 round-robin partial sums per row). */
 export function sparse_nm_spmv_f32(rows: i32, G: i32, N: i32, M: i32, bits: i32, values: usize, idx: usize, ib: i32,
   x: usize, y: usize, scratch: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    if (N == 2 && M == 4) { nm24Spmv(rows, G, values, idx, ib, x, y); return; }
+  }
   const per = <usize>G * <usize>N;
   for (let i = 0; i < rows; i++) {
     nmDecode(G, N, M, bits, idx + <usize>i * <usize>ib, 4, scratch);
