@@ -162,6 +162,10 @@ export function sparse_csrq8_spmm_f32(rows: i32, indptr: usize, indices: usize, 
     // The same 8 partial sums as two vectors: lanes of a are s0..s3, lanes of b are s4..s7; one
     // lane-wise multiply then add per entry, exactly the scalar operations below.
     let a = f32x4.splat(0), b = a;
+    // Indices are read through a pointer with constant offsets, which V8 folds into the loads
+    // (f32 0.56 -> 0.53 ms, int8 0.53 -> 0.47 ms at 90%, against index arithmetic per entry).
+    let ip = indices + (pre || !idx16 ? p << 2 : p << 1);
+    const istep: usize = pre || !idx16 ? 64 : 32;
     for (; p + 16 <= p1; p += 16) {
       let v0: v128, v1: v128, v2: v128, v3: v128;
       if (q8) {
@@ -177,10 +181,27 @@ export function sparse_csrq8_spmm_f32(rows: i32, indptr: usize, indices: usize, 
         v2 = v128.load(values + (p << 2), 32);
         v3 = v128.load(values + (p << 2), 48);
       }
-      a = f32x4.add(a, f32x4.mul(v0, gather4(p, indices, idx16, pre, x)));
-      b = f32x4.add(b, f32x4.mul(v1, gather4(p + 4, indices, idx16, pre, x)));
-      a = f32x4.add(a, f32x4.mul(v2, gather4(p + 8, indices, idx16, pre, x)));
-      b = f32x4.add(b, f32x4.mul(v3, gather4(p + 12, indices, idx16, pre, x)));
+      let g0 = v128.load32_zero(x + (pre ? <usize>load<u32>(ip, 0) : idx16 ? <usize>load<u16>(ip, 0) << 2 : <usize>load<i32>(ip, 0) << 2));
+      let g1 = v128.load32_zero(x + (pre ? <usize>load<u32>(ip, 16) : idx16 ? <usize>load<u16>(ip, 8) << 2 : <usize>load<i32>(ip, 16) << 2));
+      let g2 = v128.load32_zero(x + (pre ? <usize>load<u32>(ip, 32) : idx16 ? <usize>load<u16>(ip, 16) << 2 : <usize>load<i32>(ip, 32) << 2));
+      let g3 = v128.load32_zero(x + (pre ? <usize>load<u32>(ip, 48) : idx16 ? <usize>load<u16>(ip, 24) << 2 : <usize>load<i32>(ip, 48) << 2));
+      g0 = v128.load32_lane(x + (pre ? <usize>load<u32>(ip, 4) : idx16 ? <usize>load<u16>(ip, 2) << 2 : <usize>load<i32>(ip, 4) << 2), g0, 1);
+      g1 = v128.load32_lane(x + (pre ? <usize>load<u32>(ip, 20) : idx16 ? <usize>load<u16>(ip, 10) << 2 : <usize>load<i32>(ip, 20) << 2), g1, 1);
+      g2 = v128.load32_lane(x + (pre ? <usize>load<u32>(ip, 36) : idx16 ? <usize>load<u16>(ip, 18) << 2 : <usize>load<i32>(ip, 36) << 2), g2, 1);
+      g3 = v128.load32_lane(x + (pre ? <usize>load<u32>(ip, 52) : idx16 ? <usize>load<u16>(ip, 26) << 2 : <usize>load<i32>(ip, 52) << 2), g3, 1);
+      g0 = v128.load32_lane(x + (pre ? <usize>load<u32>(ip, 8) : idx16 ? <usize>load<u16>(ip, 4) << 2 : <usize>load<i32>(ip, 8) << 2), g0, 2);
+      g1 = v128.load32_lane(x + (pre ? <usize>load<u32>(ip, 24) : idx16 ? <usize>load<u16>(ip, 12) << 2 : <usize>load<i32>(ip, 24) << 2), g1, 2);
+      g2 = v128.load32_lane(x + (pre ? <usize>load<u32>(ip, 40) : idx16 ? <usize>load<u16>(ip, 20) << 2 : <usize>load<i32>(ip, 40) << 2), g2, 2);
+      g3 = v128.load32_lane(x + (pre ? <usize>load<u32>(ip, 56) : idx16 ? <usize>load<u16>(ip, 28) << 2 : <usize>load<i32>(ip, 56) << 2), g3, 2);
+      g0 = v128.load32_lane(x + (pre ? <usize>load<u32>(ip, 12) : idx16 ? <usize>load<u16>(ip, 6) << 2 : <usize>load<i32>(ip, 12) << 2), g0, 3);
+      g1 = v128.load32_lane(x + (pre ? <usize>load<u32>(ip, 28) : idx16 ? <usize>load<u16>(ip, 14) << 2 : <usize>load<i32>(ip, 28) << 2), g1, 3);
+      g2 = v128.load32_lane(x + (pre ? <usize>load<u32>(ip, 44) : idx16 ? <usize>load<u16>(ip, 22) << 2 : <usize>load<i32>(ip, 44) << 2), g2, 3);
+      g3 = v128.load32_lane(x + (pre ? <usize>load<u32>(ip, 60) : idx16 ? <usize>load<u16>(ip, 30) << 2 : <usize>load<i32>(ip, 60) << 2), g3, 3);
+      ip += istep;
+      a = f32x4.add(a, f32x4.mul(v0, g0));
+      b = f32x4.add(b, f32x4.mul(v1, g1));
+      a = f32x4.add(a, f32x4.mul(v2, g2));
+      b = f32x4.add(b, f32x4.mul(v3, g3));
     }
     for (; p + 8 <= p1; p += 8) {
       let xa = v128.load32_zero(x + xOff(indices, p, idx16, pre));
