@@ -9,11 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-// Budgets: the size when set (all four families: 11 324, 7 051 and 42 220 B gzip) plus about 25%.
+// Budgets: the size when set plus about 20% headroom. History (gzip B, SIMD / scalar / entry):
+// four families 11 324 / 7 051 / 42 220; then the SIMD select, N:M and spmv paths of the
+// performance work 15 078 / 8 932 / 50 217 (raised on purpose: those paths are the speed-ups).
 const BUDGET = {
-  'wasm/sparq.simd.wasm': 14000,
-  'wasm/sparq.scalar.wasm': 9000,
-  'default entry (dist/index.js bundled, minified)': 53000,
+  'wasm/sparq.simd.wasm': 18000,
+  'wasm/sparq.scalar.wasm': 11000,
+  'default entry (dist/index.js bundled, minified)': 60000,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
