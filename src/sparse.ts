@@ -6,6 +6,7 @@
  * @module
  */
 import { checkCount, checkIntIn, checkObject } from './runtime/check.js';
+import { Resident } from './runtime/resident.js';
 import { type Runtime, type Slot, WasmArray, typeName } from './runtime/runtime.js';
 import { roundHalfEven } from './quant.js';
 
@@ -238,10 +239,6 @@ export function checkBsr(rows: number, cols: number, opts: unknown): [number, nu
 // Resident matrices
 // ---------------------------------------------------------------------------------------------
 
-const disposeSymbol: symbol = (Symbol as unknown as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
-const leakGuard: FinalizationRegistry<{ rt: Runtime; ptr: number }> | undefined =
-  typeof FinalizationRegistry === 'function' ? new FinalizationRegistry(({ rt, ptr }) => rt.free(ptr)) : undefined;
-
 const align16 = (b: number) => (b + 15) & ~15;
 
 /** Offsets (bytes from the block's start) and sizes of a packed layout. */
@@ -264,62 +261,32 @@ interface Layout {
  * layout; `bytes` is its size. Free it with dispose() (or `using`); a disposed matrix is a
  * TypeError wherever it is passed.
  */
-export class SparseMatrix {
+export class SparseMatrix extends Resident {
   /** The packed layout. */
   readonly format: SparseFormat;
   readonly rows: number;
   readonly cols: number;
   /** Stored values (N:M: rows * cols * n / m; BSR: blocks * bh * bw, zeros inside blocks included). */
   readonly nnz: number;
-  /** @internal */ readonly rt: Runtime;
-  /** @internal */ _ptr: number;
+  /** @internal */ readonly _ptr: number;
   /** @internal */ readonly L: Layout;
-  /** @internal */ readonly size: number;
 
   /** @internal Use sq.sparseMatrix / nmMatrix / bsrMatrix / sparseInt8Matrix. */
   constructor(rt: Runtime, format: SparseFormat, rows: number, cols: number, nnz: number, L: Layout, size: number) {
-    this.rt = rt;
+    super(rt);
     this.format = format;
     this.rows = rows;
     this.cols = cols;
     this.nnz = nnz;
     this.L = L;
-    this.size = size;
-    this._ptr = rt.alloc(Math.max(size, 16));
-    if (leakGuard) leakGuard.register(this, { rt, ptr: this._ptr }, this);
+    this._ptr = this._alloc(Math.max(size, 16));
+    this._guard();
   }
 
-  /** Bytes of Wasm memory this matrix holds (0 once disposed). */
-  get bytes(): number {
-    return this._ptr < 0 ? 0 : Math.max(this.size, 16);
+  /** @internal */
+  get _kind(): string {
+    return 'sparse matrix';
   }
-
-  /** Whether dispose() was called. */
-  get disposed(): boolean {
-    return this._ptr < 0;
-  }
-
-  /** @internal Base address; a TypeError once disposed. */
-  ptr(name: string): number {
-    if (this._ptr < 0) throw new TypeError(`${name}: this sparse matrix was disposed`);
-    return this._ptr;
-  }
-
-  /** Free the Wasm memory now. Calling it twice is harmless. */
-  dispose(): void {
-    if (this._ptr < 0) return;
-    if (leakGuard) leakGuard.unregister(this);
-    this.rt.free(this._ptr);
-    this._ptr = -1;
-  }
-
-  /** `using w = sq.sparseMatrix(a)` frees it at the end of the scope. */
-  [Symbol.dispose](): void {
-    this.dispose();
-  }
-}
-if (disposeSymbol !== (Symbol as unknown as { dispose?: symbol }).dispose) {
-  Object.defineProperty(SparseMatrix.prototype, disposeSymbol, { value: SparseMatrix.prototype.dispose });
 }
 
 const emptyLayout = (): Layout => ({ ptrOff: 0, idxOff: 0, valOff: 0, scaleOff: 0, idx16: false, n: 0, m: 0, G: 0, bits: 0, ib: 0, bh: 0, bw: 0, nb: 0 });
@@ -446,8 +413,7 @@ export function bsrMatrix(rt: Runtime, w: unknown, rows: unknown, cols: unknown,
 /** A resident matrix of this instance, or a CSR packed for this call (owned: dispose after). */
 function resolveMatrix(rt: Runtime, name: string, a: unknown): { A: SparseMatrix; owned: boolean } {
   if (a instanceof SparseMatrix) {
-    if (a.rt !== rt) throw new TypeError(`${name}: this sparse matrix belongs to another sparq instance`);
-    a.ptr(name);
+    a._check(name, rt);
     return { A: a, owned: false };
   }
   const c = checkCsr(name, a);
