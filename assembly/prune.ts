@@ -147,6 +147,21 @@ export function prune_mask_hi(w: usize, n: i32, prior: usize, b: i32, out: usize
   store<i32>(io, c);
 }
 
+// findBucket: the first histogram bucket at which the running count reaches r (1 <= r <= total),
+// with the count of the buckets before it left in gBelow.
+let gBelow: i32 = 0;
+@inline function findBucket(hist: usize, r: i32): i32 {
+  let below = 0, d = 0;
+  while (true) {
+    const h = <i32>load<u32>(hist + (<usize>d << 2));
+    if (below + h >= r) break;
+    below += h;
+    d++;
+  }
+  gBelow = below;
+  return d;
+}
+
 /**
  * Pass 3: among the c candidates (all in one top-16 bucket), prune the r smallest keys (ties: the
  * earlier candidate first) by writing 0 to their mask bytes and 1 to the others.
@@ -159,14 +174,8 @@ export function prune_resolve(cand: usize, c: i32, r: i32, hist: usize): void {
     store<u32>(h, load<u32>(h) + 1);
   }
   // The low 16 bits t of the r-th smallest key, and how many equal keys to prune (rem).
-  let below = 0, t = 0;
-  while (true) {
-    const h = <i32>load<u32>(hist + (<usize>t << 2));
-    if (below + h >= r) break;
-    below += h;
-    t++;
-  }
-  let rem = r - below;
+  const t = findBucket(hist, r);
+  let rem = r - gBelow;
   for (let j = 0; j < c; j++) {
     const q = cand + (<usize>j << 3);
     const lo = load<i32>(q) & 0xffff;
@@ -334,14 +343,8 @@ export function prune_resolve_range(cand: usize, c: i32, r: i32, lo: i32, span: 
     const h = hist + (<usize>((load<i32>(cand + (<usize>j << 3)) - lo) >>> s) << 2);
     store<u32>(h, load<u32>(h) + 1);
   }
-  let below = 0, d = 0;
-  while (true) {
-    const h = <i32>load<u32>(hist + (<usize>d << 2));
-    if (below + h >= r) break;
-    below += h;
-    d++;
-  }
-  r -= below;
+  const d = findBucket(hist, r);
+  r -= gBelow;
   let t = lo + (d << s);
   if (s > 0) {
     const dm = (1 << s) - 1;
@@ -353,15 +356,8 @@ export function prune_resolve_range(cand: usize, c: i32, r: i32, lo: i32, span: 
         store<u32>(h, load<u32>(h) + 1);
       }
     }
-    below = 0;
-    let d2 = 0;
-    while (true) {
-      const h = <i32>load<u32>(hist + (<usize>d2 << 2));
-      if (below + h >= r) break;
-      below += h;
-      d2++;
-    }
-    r -= below;
+    const d2 = findBucket(hist, r);
+    r -= gBelow;
     t += d2;
   }
   // t: the cut key; r: how many candidates equal to t are pruned, the earliest first
@@ -704,14 +700,8 @@ export function prune_select_f64(keys: usize, nb: i32, k: i32, keep: usize, hist
         store<u32>(h, load<u32>(h) + 1);
       }
     }
-    let below = 0, d = 0;
-    while (true) {
-      const h = <i32>load<u32>(hist + (<usize>d << 2));
-      if (below + h >= r) break;
-      below += h;
-      d++;
-    }
-    r -= below;
+    const d = findBucket(hist, r);
+    r -= gBelow;
     t |= <u64>d << <u64>sh;
     if (sh == 0) break;
     let c2 = 0;
