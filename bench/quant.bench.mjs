@@ -71,14 +71,16 @@ export async function run({ simd, scalar, copyMs }) {
     const dq = sq.alloc('u8', N);
     res[name] = {
       q: record('quant', `quantize per tensor, resident [${name}]`, time(() => sq.quantize(xw, perTensor, qw)), { bytes: bytesQ, ratios }),
+      qt: record('quant', `quantize per tensor, rounding 'torch', resident [${name}]`, time(() => sq.quantize(xw, { ...perTensor, rounding: 'torch' }, qw)), { bytes: bytesQ, ratios }),
       qc: record('quant', `quantize per channel, resident [${name}]`, time(() => sq.quantize(xw, perChannel, qw)), { bytes: bytesQ, ratios }),
       d: record('quant', `dequantize per tensor, resident [${name}]`, time(() => sq.dequantize(qw, perTensor, yw)), { bytes: bytesQ, ratios }),
       dc: record('quant', `dequantize per channel, resident [${name}]`, time(() => sq.dequantize(qw, perChannel, yw)), { bytes: bytesQ, ratios }),
-      dyn: record('quant', `dynamicQuantize, resident [${name}]`, time(() => sq.dynamicQuantize(xw, dq.view)), { bytes: N * 9, ratios }),
+      dyn: record('quant', `dynamicQuantize, resident [${name}]`, time(() => sq.dynamicQuantize(xw, dq)), { bytes: N * 9, ratios }),
     };
     if (name === 'simd') {
       const q8 = new Int8Array(N), y = new Float32Array(N);
       record('quant', 'quantize per tensor, copying API [simd]', time(() => sq.quantize(x, perTensor, q8)), { bytes: bytesQ, ratios });
+      record('quant', "quantize per tensor, rounding 'torch', copying API [simd]", time(() => sq.quantize(x, { ...perTensor, rounding: 'torch' }, q8)), { bytes: bytesQ, ratios });
       record('quant', 'quantize per channel, copying API [simd]', time(() => sq.quantize(x, perChannel, q8)), { bytes: bytesQ, ratios });
       record('quant', 'dequantize per tensor, copying API [simd]', time(() => sq.dequantize(q8, perTensor, y)), { bytes: bytesQ, ratios });
       record('quant', 'dynamicQuantize, copying API [simd]', time(() => sq.dynamicQuantize(x)), { bytes: N * 9, ratios });

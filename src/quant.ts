@@ -296,7 +296,7 @@ export function dynamicQuantize(rt: Runtime, x: unknown, out?: unknown): Dynamic
     s = rt.scratchFrom('f32', [scale]);
     z = rt.scratchFrom('i32', [zeroPoint]);
     (rt.exports.quantize_f32_q8 as Function)(xs.ptr, o.ptr, 1, xs.length, 1, Math.max(xs.length, 1), s.ptr, z.ptr, 0, 0, 0, 0);
-    return { data: rt.finish('u8', o) as Uint8Array, scale, zeroPoint };
+    return { data: rt.finish('u8', o) as Uint8Array, scale, zeroPoint }; // a WasmArray when out was one
   } finally {
     rt.release(xs, o, s, z);
   }

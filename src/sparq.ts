@@ -79,7 +79,9 @@ export class Sparq {
   }
 
   /** ONNX DynamicQuantizeLinear (uint8), as ONNX Runtime computes it; scale 1 for an all-zero x. */
-  dynamicQuantize(x: F32In, out?: Uint8Array): DynamicQuantized {
+  dynamicQuantize(x: F32In): DynamicQuantized;
+  dynamicQuantize<O extends Uint8Array | WasmArray<'u8'>>(x: F32In, out: O): Omit<DynamicQuantized, 'data'> & { data: O };
+  dynamicQuantize(x: F32In, out?: unknown): unknown {
     return quant.dynamicQuantize(this.rt, x, out);
   }
 
