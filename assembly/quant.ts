@@ -295,6 +295,37 @@ export function minmax_f32(x: usize, n: i32, out: usize): void {
 }
 
 /**
+ * The SIMD part of a large min / max, called from JS: lane-wise min (out[0..3]) and max
+ * (out[4..7]) of the first n & ~15 elements, and out[8..11] = the sum of ((a + b) + (c + d)) * 0,
+ * NaN when a NaN or an infinity (or an overflowing sum) may be among them, in which case the
+ * caller takes minmax_f32; returns how many elements it covered (0 in the scalar build).
+ * Measured on 16 MiB: 0.48 ms, against 0.85-0.90 ms for minmax_f32 (x != x masks per element)
+ * and for this very loop written as `for (let i = 0; i < n16; i += 16)` or with the NaN test
+ * folded into an i32 flag here: V8 is sensitive to the loop's shape, so keep it.
+ */
+export function minmax_lanes_f32(x: usize, n: i32, out: usize): i32 {
+  if (!ASC_FEATURE_SIMD) return 0;
+  let mn0 = f32x4.splat(Infinity), mn1 = mn0, mn2 = mn0, mn3 = mn0;
+  let mx0 = f32x4.splat(-Infinity), mx1 = mx0, mx2 = mx0, mx3 = mx0;
+  let bad = f32x4.splat(0);
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const p = x + (<usize>i << 2);
+    const a = v128.load(p, 0), b = v128.load(p, 16), c = v128.load(p, 32), d = v128.load(p, 48);
+    mn0 = f32x4.pmin(mn0, a); mx0 = f32x4.pmax(mx0, a);
+    mn1 = f32x4.pmin(mn1, b); mx1 = f32x4.pmax(mx1, b);
+    mn2 = f32x4.pmin(mn2, c); mx2 = f32x4.pmax(mx2, c);
+    mn3 = f32x4.pmin(mn3, d); mx3 = f32x4.pmax(mx3, d);
+    bad = f32x4.add(bad, f32x4.mul(f32x4.add(f32x4.add(a, b), f32x4.add(c, d)), zero));
+  }
+  v128.store(out, f32x4.pmin(f32x4.pmin(mn0, mn1), f32x4.pmin(mn2, mn3)));
+  v128.store(out, f32x4.pmax(f32x4.pmax(mx0, mx1), f32x4.pmax(mx2, mx3)), 16);
+  v128.store(out, bad, 32);
+  return i;
+}
+
+/**
  * Per-channel min / max over a [outer, D, inner] layout: mn[j], mx[j] (D entries each) are updated
  * in place (the caller initialises them to +Inf / -Inf).
  */

@@ -10,6 +10,7 @@
 import { checkCount, checkEnum, checkIntIn, checkObject } from './runtime/check.js';
 import { Resident } from './runtime/resident.js';
 import { type Runtime, type Slot, WasmArray, typeName } from './runtime/runtime.js';
+import { minmax } from './quant.js';
 
 /** 8-bit matrix input. */
 export type Int8In = Int8Array | Uint8Array | WasmArray<'i8'> | WasmArray<'u8'>;
@@ -510,14 +511,11 @@ export function packedInt4(rt: Runtime, w: unknown, k: unknown, n: unknown, opts
   const { blockSize, symmetric } = checkInt4Options(opts);
   const ws = rt.input('w', w, ['f32'] as const);
   let h: PackedInt4 | undefined;
-  let r = 0;
   try {
     checkLength('w', ws.length, K * N, `k * n = ${K} * ${N}`);
     if (ws.length) {
-      r = rt.alloc(8);
-      (rt.exports.minmax_f32 as Fn)(ws.ptr, ws.length, r);
-      const v = rt.view('f32', r, 2);
-      if (!Number.isFinite(v[0]) || !Number.isFinite(v[1])) throw new RangeError('w: holds NaN or Infinity');
+      const [mn, mx] = minmax(rt, ws);
+      if (!Number.isFinite(mn) || !Number.isFinite(mx)) throw new RangeError('w: holds NaN or Infinity');
     }
     h = new PackedInt4(rt, K, N, blockSize, symmetric);
     const KB = Math.ceil(K / blockSize), NP = (N + 7) >> 3;
@@ -531,7 +529,6 @@ export function packedInt4(rt: Runtime, w: unknown, k: unknown, n: unknown, opts
     return done;
   } finally {
     if (h) h.dispose();
-    rt.free(r);
     rt.release(ws);
   }
 }

@@ -358,6 +358,25 @@ for (const sq of [scalar, simd]) {
     throwsLike(assert, () => sq.alloc('f32', -1), RangeError, /^length/);
   });
 
+  w('large inputs (the SIMD min / max path): NaN, Inf and overflowing sums', () => {
+    const r = rng(SEED + 9);
+    const x = randF32(r, 10007, 3);
+    for (const at of [0, 4095, 5000, 10000, 10006]) {
+      const y = x.slice();
+      y[at] = NaN;
+      throwsLike(assert, () => sq.dynamicQuantize(y), RangeError, /^x: .*NaN/);
+      y[at] = -Infinity;
+      throwsLike(assert, () => sq.dynamicQuantize(y), RangeError, /^x: .*Infinity/);
+    }
+    // finite values whose sums overflow f32: the exact path gives the same parameters
+    const big = x.map((v) => v * 2e37); // |v| up to ~3e38: finite, but sums of four overflow
+    const o = { dtype: 'int8' };
+    assert.equal(sq.qparams(big, o), ref.qparams(big, o));
+    const d = sq.dynamicQuantize(big), e = ref.dynamicQuantize(big);
+    assert.equal([d.scale, d.zeroPoint], [e.scale, e.zeroPoint]);
+    assertBits(assert, d.data, e.data, 'dynamicQuantize of huge values');
+  });
+
   w('a failed call frees its scratch', () => {
     const x = new Float32Array(1000);
     sq.quantize(x, { dtype: 'int8', scale: 1 });
