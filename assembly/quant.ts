@@ -241,11 +241,15 @@ export function dequantize_q8_f32(q: usize, out: usize, outer: i32, D: i32, inne
 let gMin: f32 = 0;
 let gMax: f32 = 0;
 
+/** Scratch for the lanes of minmax_lanes_f32. */
+const LANES: usize = memory.data(48, 16);
+
 /**
  * min / max of n f32 into gMin / gMax (+Inf / -Inf for n = 0); if any element is NaN, gMin = gMax
- * = NaN. pmin / pmax (one x64 instruction each, unlike min / max) skip NaN, so a separate
- * x != x mask records it. Between -0 and +0 the first seen wins; callers use the values only in
- * min(mn, 0) / max(mx, 0) formulas, where the sign of zero does not change any result.
+ * = NaN. The SIMD build takes the bulk from minmax_lanes_f32 (pmin / pmax skip NaN; its sum test
+ * tells when a scalar scan must look for one) and folds the rest here. Between -0 and +0 the first
+ * seen wins; callers use the values only in min(mn, 0) / max(mx, 0) formulas, where the sign of
+ * zero does not change any result.
  */
 function reduceMinMax(x: usize, n: i32): void {
   let mn: f32 = Infinity;
@@ -254,23 +258,16 @@ function reduceMinMax(x: usize, n: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     if (n >= 16) {
-      let mn0 = f32x4.splat(Infinity), mn1 = mn0, mn2 = mn0, mn3 = mn0;
-      let mx0 = f32x4.splat(-Infinity), mx1 = mx0, mx2 = mx0, mx3 = mx0;
-      let bad = i32x4.splat(0);
-      for (; i + 16 <= n; i += 16) {
-        const p = x + (<usize>i << 2);
-        const a = v128.load(p, 0), b = v128.load(p, 16), c = v128.load(p, 32), d = v128.load(p, 48);
-        mn0 = f32x4.pmin(mn0, a); mx0 = f32x4.pmax(mx0, a);
-        mn1 = f32x4.pmin(mn1, b); mx1 = f32x4.pmax(mx1, b);
-        mn2 = f32x4.pmin(mn2, c); mx2 = f32x4.pmax(mx2, c);
-        mn3 = f32x4.pmin(mn3, d); mx3 = f32x4.pmax(mx3, d);
-        bad = v128.or(bad, v128.or(v128.or(f32x4.ne(a, a), f32x4.ne(b, b)), v128.or(f32x4.ne(c, c), f32x4.ne(d, d))));
-      }
-      const vmn = f32x4.pmin(f32x4.pmin(mn0, mn1), f32x4.pmin(mn2, mn3));
-      const vmx = f32x4.pmax(f32x4.pmax(mx0, mx1), f32x4.pmax(mx2, mx3));
+      i = minmax_lanes_f32(x, n, LANES);
+      const vmn = v128.load(LANES), vmx = v128.load(LANES, 16), bad = v128.load(LANES, 32);
       mn = pmin(pmin(f32x4.extract_lane(vmn, 0), f32x4.extract_lane(vmn, 1)), pmin(f32x4.extract_lane(vmn, 2), f32x4.extract_lane(vmn, 3)));
       mx = pmax(pmax(f32x4.extract_lane(vmx, 0), f32x4.extract_lane(vmx, 1)), pmax(f32x4.extract_lane(vmx, 2), f32x4.extract_lane(vmx, 3)));
-      nan = v128.any_true(bad);
+      if (v128.any_true(f32x4.ne(bad, bad))) {
+        for (let j = 0; j < i; j++) {
+          const v = load<f32>(x + (<usize>j << 2));
+          if (v != v) { nan = true; break; }
+        }
+      }
     }
   }
   for (; i < n; i++) {
@@ -295,13 +292,14 @@ export function minmax_f32(x: usize, n: i32, out: usize): void {
 }
 
 /**
- * The SIMD part of a large min / max, called from JS: lane-wise min (out[0..3]) and max
+ * The SIMD part of min / max (reduceMinMax folds its result): lane-wise min (out[0..3]) and max
  * (out[4..7]) of the first n & ~15 elements, and out[8..11] = the sum of ((a + b) + (c + d)) * 0,
  * NaN when a NaN or an infinity (or an overflowing sum) may be among them, in which case the
- * caller takes minmax_f32; returns how many elements it covered (0 in the scalar build).
- * Measured on 16 MiB: 0.48 ms, against 0.85-0.90 ms for minmax_f32 (x != x masks per element)
- * and for this very loop written as `for (let i = 0; i < n16; i += 16)` or with the NaN test
- * folded into an i32 flag here: V8 is sensitive to the loop's shape, so keep it.
+ * caller scans for a NaN; returns how many elements it covered (0 in the scalar build).
+ * Measured on 16 MiB: 0.48 ms, against 0.85-0.90 ms for the earlier loop inside reduceMinMax
+ * (x != x masks per element) and for this very loop written as `for (let i = 0; i < n16; i +=
+ * 16)` or with the NaN test folded into an i32 flag: V8 is sensitive to the loop's shape, so keep
+ * it (and keep it exported, so binaryen does not inline it into reduceMinMax).
  */
 export function minmax_lanes_f32(x: usize, n: i32, out: usize): i32 {
   if (!ASC_FEATURE_SIMD) return 0;

@@ -261,32 +261,13 @@ export function roundHalfEven(v: number): number {
   return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/**
- * min / max of x through the kernels (NaN if x holds a NaN): the SIMD lanes kernel for the bulk,
- * then minmax_f32 for the tail, or for everything when the lanes kernel saw a NaN or an infinity.
- */
+/** min / max of x through the kernel (NaN if x holds a NaN). */
 export function minmax(rt: Runtime, xs: Slot): [number, number] {
-  const r = rt.alloc(48);
+  const r = rt.alloc(8);
   try {
-    const e = rt.exports as unknown as Record<string, (...a: number[]) => number>;
-    const done = xs.length >= 4096 ? e.minmax_lanes_f32(xs.ptr, xs.length, r) : 0;
-    const bad = rt.view('f32', r + 32, 4);
-    if (done === 0 || bad.some(Number.isNaN)) {
-      e.minmax_f32(xs.ptr, xs.length, r);
-      const v = rt.view('f32', r, 2);
-      return [v[0], v[1]];
-    }
-    // lanes hold no NaN (pmin / pmax skip it and none was seen); -0 vs +0 does not matter to callers
-    const lanes = rt.view('f32', r, 8);
-    let mn = Math.min(lanes[0], lanes[1], lanes[2], lanes[3]);
-    let mx = Math.max(lanes[4], lanes[5], lanes[6], lanes[7]);
-    if (done < xs.length) {
-      e.minmax_f32(xs.ptr + done * 4, xs.length - done, r);
-      const t = rt.view('f32', r, 2);
-      mn = Math.min(mn, t[0]); // NaN in the tail propagates
-      mx = Math.max(mx, t[1]);
-    }
-    return [mn, mx];
+    (rt.exports.minmax_f32 as Function)(xs.ptr, xs.length, r);
+    const v = rt.view('f32', r, 2);
+    return [v[0], v[1]];
   } finally {
     rt.free(r);
   }
