@@ -29,31 +29,107 @@ const Q_MUL: i32 = 2;
 }
 
 // SIMD rounding without f32x4.nearest / trunc_sat / min / max (each several instructions on x64):
-// after v = x / s, NaN lanes are zeroed (eq + and), v is clamped to [-2^22, 2^22] with pmin / pmax
-// (one instruction each), and adding 1.5 * 2^23 rounds v half-to-even into the low mantissa bits,
-// so bits(v + MAGIC) - bits(MAGIC) is the integer. Adding zp in i32 and the two saturating narrows
-// give saturate(round(v) + zp). Measured: 3.25 ms -> see bench (quantize 4M, resident).
+// after v = x / s, NaN lanes are zeroed (eq + and), v is clamped from below to -2^22 with pmax (one
+// instruction), and adding 1.5 * 2^23 rounds v half-to-even into the low mantissa bits, so
+// bits(v + MAGIC) - bits(MAGIC) is the integer. Above 2^22 no clamp is needed: positive floats
+// order like their bits, so a large v (or +Inf) still gives an i32 above 2^22 that saturates. Adding
+// zp in i32 and the two saturating narrows give saturate(round(v) + zp).
 const MAGIC: f32 = 12582912.0; // 1.5 * 2^23
 const MAGIC_BITS: i32 = 0x4b400000;
 const CLAMP: f32 = 4194304.0; // 2^22
 
-/** NaN -> +0, then clamp to [-2^22, 2^22] (pmax / pmin: one x64 instruction each). */
-@inline function prep(a: v128, lo: v128, hi: v128): v128 {
-  a = v128.and(a, f32x4.eq(a, a));
-  a = f32x4.pmax(a, lo); // a < -2^22 ? -2^22 : a
-  return f32x4.pmin(a, hi); // 2^22 < a ? 2^22 : a
+// Loop constants go through this scratch and a v128.load: V8 rematerialises a splat or v128.const
+// inside the loop (3-4 instructions each per iteration); a load stays hoisted. Measured on 4M
+// floats: torch-rounding quantize 0.83 -> 0.62 ms, dequantize 0.51 -> 0.46 ms.
+const QC: usize = memory.data(112, 16);
+
+/** NaN -> +0, then clamp from below to -2^22. */
+@inline function prep(a: v128, lo: v128): v128 {
+  return f32x4.pmax(v128.and(a, f32x4.eq(a, a)), lo); // a < -2^22 ? -2^22 : a
 }
 
-// Constant vectors live in locals set before each loop (V8 rematerialises v128.const in loops).
-@inline function quantCore(a: v128, sv: v128, bias: v128, mul: bool, lo: v128, hi: v128, mg: v128): v128 {
-  a = prep(mul ? f32x4.mul(a, sv) : f32x4.div(a, sv), lo, hi);
-  a = f32x4.add(a, mg); // round half to even into the mantissa
-  return i32x4.sub(a, bias); // bias = MAGIC_BITS - zp
+@inline function quantCore(a: v128, sv: v128, bias: v128, mul: bool, lo: v128, mg: v128): v128 {
+  a = prep(mul ? f32x4.mul(a, sv) : f32x4.div(a, sv), lo);
+  return i32x4.sub(f32x4.add(a, mg), bias); // round half to even into the mantissa; bias = MAGIC_BITS - zp
 }
 
-// ONNX divides by the scale; f32x4.div (about 3 cycles a vector here) bounds the ONNX path. A
-// reciprocal fast path with a near-tie check and an exact fallback was measured slower (2.2 ms vs
-// 1.44 ms for 4M): the check costs as many vector ops as the division it avoids.
+@inline function narrowStore(out: usize, a: v128, b: v128, c: v128, d: v128, signed: bool): void {
+  const lo16 = i16x8.narrow_i32x4_s(a, b);
+  const hi16 = i16x8.narrow_i32x4_s(c, d);
+  v128.store(out, signed ? i8x16.narrow_i16x8_s(lo16, hi16) : i8x16.narrow_i16x8_u(lo16, hi16));
+}
+
+// ONNX divides by the scale, and f32x4.div (about 3 cycles a vector here) bounded that path at
+// 1.04 ms for 4M floats. The bracket below replaces it by two multiplications: with f32 rlo <= 1/s
+// <= rhi, the exact x / s lies between x * rlo and x * rhi, so its rounding fl(x / s) lies between
+// fl(x * rlo) and fl(x * rhi) (rounding is monotonic), and so does round_half_even(fl(x / s)) between
+// the two rounded products. Where those agree, they are the ONNX result; a block of 16 where any lane
+// disagrees (within about an ulp of a tie, or a NaN: see xl) is redone by exact division. 1.04 ->
+// 0.79 ms. Only for 2^-100 <= s <= 2^100, where 1 / s and its neighbours are normal floats.
+@inline function bracketOk(s: f32): bool {
+  return s >= reinterpret<f32>(0x0d800000) && s <= reinterpret<f32>(0x71800000);
+}
+
+@inline function quantBracket(x: usize, out: usize, n: i32, s: f32, zp: i32, signed: bool): i32 {
+  const qlo = <f32>((signed ? <i32>-128 : <i32>0) - zp), qhi = <f32>((signed ? <i32>127 : <i32>255) - zp);
+  let i = 0;
+  while (true) {
+    i = signed ? quant_bracket_i8(x, out, i, n, s, zp) : quant_bracket_u8(x, out, i, n, s, zp);
+    if (i + 16 > n) return i;
+    // a block the bracket could not settle: exact division
+    for (let j = i; j < i + 16; j++) {
+      store<u8>(out + <usize>j, <u8>quantOne(load<f32>(x + (<usize>j << 2)), s, qlo, qhi, zp, false));
+    }
+    i += 16;
+  }
+}
+
+/**
+ * The bracket loops, int8 and uint8, from element i0 on: they return where they stopped, at the
+ * first block of 16 they could not settle or at the last whole block. Exported only so that
+ * binaryen keeps them out of the large layout function, and the exact redo stays out of the loop:
+ * V8 compiled the same loop 12% slower either way.
+ */
+export function quant_bracket_i8(x: usize, out: usize, i0: i32, n: i32, s: f32, zp: i32): i32 {
+  return bracketLoop(x, out, i0, n, s, zp, true);
+}
+export function quant_bracket_u8(x: usize, out: usize, i0: i32, n: i32, s: f32, zp: i32): i32 {
+  return bracketLoop(x, out, i0, n, s, zp, false);
+}
+
+/** 16 elements by the bracket, stored; returns the lanes where it is unsettled (non-zero). */
+@inline function bracket16(p: usize, o: usize, vlo: v128, vhi: v128, bias: v128, xl: v128, mg: v128, signed: bool): v128 {
+  const a = f32x4.pmax(v128.load(p, 0), xl), b = f32x4.pmax(v128.load(p, 16), xl);
+  const c = f32x4.pmax(v128.load(p, 32), xl), d = f32x4.pmax(v128.load(p, 48), xl);
+  const a1 = f32x4.add(f32x4.mul(a, vlo), mg), a2 = f32x4.add(f32x4.mul(a, vhi), mg);
+  const b1 = f32x4.add(f32x4.mul(b, vlo), mg), b2 = f32x4.add(f32x4.mul(b, vhi), mg);
+  const c1 = f32x4.add(f32x4.mul(c, vlo), mg), c2 = f32x4.add(f32x4.mul(c, vhi), mg);
+  const d1 = f32x4.add(f32x4.mul(d, vlo), mg), d2 = f32x4.add(f32x4.mul(d, vhi), mg);
+  // stored before the caller tests: a block that fails is redone
+  narrowStore(o, i32x4.sub(a1, bias), i32x4.sub(b1, bias), i32x4.sub(c1, bias), i32x4.sub(d1, bias), signed);
+  return v128.or(v128.or(f32x4.ne(a1, a2), f32x4.ne(b1, b2)), v128.or(f32x4.ne(c1, c2), f32x4.ne(d1, d2)));
+}
+
+@inline function bracketLoop(x: usize, out: usize, i0: i32, n: i32, s: f32, zp: i32, signed: bool): i32 {
+  if (!ASC_FEATURE_SIMD) return n;
+  const r = <f32>(1.0 / <f64>s); // within half an ulp of 1 / s, so one ulp down / up brackets it
+  v128.store(QC, f32x4.splat(reinterpret<f32>(reinterpret<i32>(r) - 1)), 0);
+  v128.store(QC, f32x4.splat(reinterpret<f32>(reinterpret<i32>(r) + 1)), 16);
+  v128.store(QC, i32x4.splat(MAGIC_BITS - zp), 32);
+  // x below -2^21 * s saturates either way; clamping there keeps both products above -2^22 (the
+  // magic rounding's range). pmax(x, xl) keeps a NaN, and f32x4.ne(NaN, NaN) is true, so a NaN
+  // lane never agrees with itself and goes to the exact path, which maps it to zp.
+  v128.store(QC, f32x4.splat(<f32>(-2097152.0 * <f64>s)), 48);
+  v128.store(QC, f32x4.splat(MAGIC), 64);
+  const vlo = v128.load(QC, 0), vhi = v128.load(QC, 16), bias = v128.load(QC, 32);
+  const xl = v128.load(QC, 48), mg = v128.load(QC, 64);
+  let i = i0;
+  // (32 elements an iteration measured slower: 0.815 vs 0.78 ms)
+  for (; i + 16 <= n; i += 16) {
+    if (v128.any_true(bracket16(x + (<usize>i << 2), out + <usize>i, vlo, vhi, bias, xl, mg, signed))) break;
+  }
+  return i;
+}
 
 /** Quantize n elements with one scale / zero point. */
 @inline function quantRunScalar(x: usize, out: usize, n: i32, s: f32, zp: i32, signed: bool, mul: bool): void {
@@ -63,19 +139,21 @@ const CLAMP: f32 = 4194304.0; // 2^22
   const hi = <f32>(qmax - zp);
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const sv = f32x4.splat(s);
-    const bias = i32x4.splat(MAGIC_BITS - zp);
-    const lo = f32x4.splat(-CLAMP), hi = f32x4.splat(CLAMP), mg = f32x4.splat(MAGIC);
-    // 16 elements per iteration: 4 f32x4 -> 4 i32x4 -> 2 i16x8 -> 1 i8x16.
-    for (; i + 16 <= n; i += 16) {
-      const p = x + (<usize>i << 2);
-      const ia = quantCore(v128.load(p, 0), sv, bias, mul, lo, hi, mg);
-      const ib = quantCore(v128.load(p, 16), sv, bias, mul, lo, hi, mg);
-      const ic = quantCore(v128.load(p, 32), sv, bias, mul, lo, hi, mg);
-      const id = quantCore(v128.load(p, 48), sv, bias, mul, lo, hi, mg);
-      const lo16 = i16x8.narrow_i32x4_s(ia, ib);
-      const hi16 = i16x8.narrow_i32x4_s(ic, id);
-      v128.store(out + <usize>i, signed ? i8x16.narrow_i16x8_s(lo16, hi16) : i8x16.narrow_i16x8_u(lo16, hi16));
+    if (!mul && bracketOk(s)) {
+      i = quantBracket(x, out, n, s, zp, signed);
+    } else {
+      v128.store(QC, f32x4.splat(s), 0);
+      v128.store(QC, i32x4.splat(MAGIC_BITS - zp), 16);
+      v128.store(QC, f32x4.splat(-CLAMP), 32);
+      v128.store(QC, f32x4.splat(MAGIC), 48);
+      const sv = v128.load(QC, 0), bias = v128.load(QC, 16), lo = v128.load(QC, 32), mg = v128.load(QC, 48);
+      // 16 elements per iteration: 4 f32x4 -> 4 i32x4 -> 2 i16x8 -> 1 i8x16.
+      for (; i + 16 <= n; i += 16) {
+        const p = x + (<usize>i << 2);
+        narrowStore(out + <usize>i,
+          quantCore(v128.load(p, 0), sv, bias, mul, lo, mg), quantCore(v128.load(p, 16), sv, bias, mul, lo, mg),
+          quantCore(v128.load(p, 32), sv, bias, mul, lo, mg), quantCore(v128.load(p, 48), sv, bias, mul, lo, mg), signed);
+      }
     }
   }
   for (; i < n; i++) {
@@ -89,17 +167,17 @@ const CLAMP: f32 = 4194304.0; // 2^22
   const qmax: i32 = signed ? 127 : 255;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const mb = i32x4.splat(MAGIC_BITS);
-    const lo = f32x4.splat(-CLAMP), hi = f32x4.splat(CLAMP), mg = f32x4.splat(MAGIC);
+    v128.store(QC, i32x4.splat(MAGIC_BITS), 0);
+    v128.store(QC, f32x4.splat(-CLAMP), 16);
+    v128.store(QC, f32x4.splat(MAGIC), 32);
+    const mb = v128.load(QC, 0), lo = v128.load(QC, 16), mg = v128.load(QC, 32);
     for (; i + 16 <= n; i += 16) {
       const o = <usize>i << 2;
-      const r0 = quantCore(v128.load(x + o, 0), v128.load(s + o, 0), i32x4.sub(mb, v128.load(z + o, 0)), mul, lo, hi, mg);
-      const r1 = quantCore(v128.load(x + o, 16), v128.load(s + o, 16), i32x4.sub(mb, v128.load(z + o, 16)), mul, lo, hi, mg);
-      const r2 = quantCore(v128.load(x + o, 32), v128.load(s + o, 32), i32x4.sub(mb, v128.load(z + o, 32)), mul, lo, hi, mg);
-      const r3 = quantCore(v128.load(x + o, 48), v128.load(s + o, 48), i32x4.sub(mb, v128.load(z + o, 48)), mul, lo, hi, mg);
-      const lo16 = i16x8.narrow_i32x4_s(r0, r1);
-      const hi16 = i16x8.narrow_i32x4_s(r2, r3);
-      v128.store(out + <usize>i, signed ? i8x16.narrow_i16x8_s(lo16, hi16) : i8x16.narrow_i16x8_u(lo16, hi16));
+      narrowStore(out + <usize>i,
+        quantCore(v128.load(x + o, 0), v128.load(s + o, 0), i32x4.sub(mb, v128.load(z + o, 0)), mul, lo, mg),
+        quantCore(v128.load(x + o, 16), v128.load(s + o, 16), i32x4.sub(mb, v128.load(z + o, 16)), mul, lo, mg),
+        quantCore(v128.load(x + o, 32), v128.load(s + o, 32), i32x4.sub(mb, v128.load(z + o, 32)), mul, lo, mg),
+        quantCore(v128.load(x + o, 48), v128.load(s + o, 48), i32x4.sub(mb, v128.load(z + o, 48)), mul, lo, mg), signed);
     }
   }
   for (; i < n; i++) {
@@ -116,17 +194,20 @@ const CLAMP: f32 = 4194304.0; // 2^22
 @inline function dequantRunScalar(q: usize, out: usize, n: i32, s: f32, zp: i32, signed: bool): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const sv = f32x4.splat(s);
-    const zv = i32x4.splat(zp);
+    // q - zp in i16 is exact (|q - zp| <= 255) and saves four i32 subtractions per 16 (0.51 -> 0.46
+    // ms on 4M with the loads below).
+    v128.store(QC, f32x4.splat(s), 0);
+    v128.store(QC, i16x8.splat(<i16>zp), 16);
+    const sv = v128.load(QC, 0), zv = v128.load(QC, 16);
     for (; i + 16 <= n; i += 16) {
       const v = v128.load(q + <usize>i);
-      const l = signed ? i16x8.extend_low_i8x16_s(v) : i16x8.extend_low_i8x16_u(v);
-      const h = signed ? i16x8.extend_high_i8x16_s(v) : i16x8.extend_high_i8x16_u(v);
+      const l = i16x8.sub(signed ? i16x8.extend_low_i8x16_s(v) : i16x8.extend_low_i8x16_u(v), zv);
+      const h = i16x8.sub(signed ? i16x8.extend_high_i8x16_s(v) : i16x8.extend_high_i8x16_u(v), zv);
       const p = out + (<usize>i << 2);
-      v128.store(p, f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(i32x4.extend_low_i16x8_s(l), zv)), sv), 0);
-      v128.store(p, f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(i32x4.extend_high_i16x8_s(l), zv)), sv), 16);
-      v128.store(p, f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(i32x4.extend_low_i16x8_s(h), zv)), sv), 32);
-      v128.store(p, f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(i32x4.extend_high_i16x8_s(h), zv)), sv), 48);
+      v128.store(p, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(l)), sv), 0);
+      v128.store(p, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(l)), sv), 16);
+      v128.store(p, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(h)), sv), 32);
+      v128.store(p, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(h)), sv), 48);
     }
   }
   for (; i < n; i++) {
@@ -262,7 +343,7 @@ function reduceMinMax(x: usize, n: i32): void {
       const vmn = v128.load(LANES), vmx = v128.load(LANES, 16), bad = v128.load(LANES, 32);
       mn = pmin(pmin(f32x4.extract_lane(vmn, 0), f32x4.extract_lane(vmn, 1)), pmin(f32x4.extract_lane(vmn, 2), f32x4.extract_lane(vmn, 3)));
       mx = pmax(pmax(f32x4.extract_lane(vmx, 0), f32x4.extract_lane(vmx, 1)), pmax(f32x4.extract_lane(vmx, 2), f32x4.extract_lane(vmx, 3)));
-      if (v128.any_true(f32x4.ne(bad, bad))) {
+      if (v128.any_true(v128.and(bad, i32x4.splat(0x7fffffff)))) {
         for (let j = 0; j < i; j++) {
           const v = load<f32>(x + (<usize>j << 2));
           if (v != v) { nan = true; break; }
@@ -293,9 +374,9 @@ export function minmax_f32(x: usize, n: i32, out: usize): void {
 
 /**
  * The SIMD part of min / max (reduceMinMax folds its result): lane-wise min (out[0..3]) and max
- * (out[4..7]) of the first n & ~15 elements, and out[8..11] = the sum of ((a + b) + (c + d)) * 0,
- * NaN when a NaN or an infinity (or an overflowing sum) may be among them, in which case the
- * caller scans for a NaN; returns how many elements it covered (0 in the scalar build).
+ * (out[4..7]) of the first n & ~15 elements, and out[8..11] = the OR of the bits of x * 0, which
+ * has exponent bits set when a NaN or an infinity is among them, in which case the caller scans
+ * for a NaN; returns how many elements it covered (0 in the scalar build).
  * Measured on 16 MiB: 0.48 ms, against 0.85-0.90 ms for the earlier loop inside reduceMinMax
  * (x != x masks per element) and for this very loop written as `for (let i = 0; i < n16; i +=
  * 16)` or with the NaN test folded into an i32 flag: V8 is sensitive to the loop's shape, so keep
@@ -305,8 +386,9 @@ export function minmax_lanes_f32(x: usize, n: i32, out: usize): i32 {
   if (!ASC_FEATURE_SIMD) return 0;
   let mn0 = f32x4.splat(Infinity), mn1 = mn0, mn2 = mn0, mn3 = mn0;
   let mx0 = f32x4.splat(-Infinity), mx1 = mx0, mx2 = mx0, mx3 = mx0;
-  let bad = f32x4.splat(0);
-  const zero = f32x4.splat(0);
+  let bad = i32x4.splat(0);
+  v128.store(out, f32x4.splat(0)); // through memory, so V8 keeps the constant in a register
+  const zero = v128.load(out);
   let i = 0;
   for (; i + 16 <= n; i += 16) {
     const p = x + (<usize>i << 2);
@@ -315,7 +397,9 @@ export function minmax_lanes_f32(x: usize, n: i32, out: usize): i32 {
     mn1 = f32x4.pmin(mn1, b); mx1 = f32x4.pmax(mx1, b);
     mn2 = f32x4.pmin(mn2, c); mx2 = f32x4.pmax(mx2, c);
     mn3 = f32x4.pmin(mn3, d); mx3 = f32x4.pmax(mx3, d);
-    bad = f32x4.add(bad, f32x4.mul(f32x4.add(f32x4.add(a, b), f32x4.add(c, d)), zero));
+    // x * 0 is +-0 unless x is NaN or +-Inf; OR-ing the bits keeps the FP add pipes (which pmin /
+    // pmax saturate) free: 0.49 -> 0.45 ms on 16 MiB against a sum of the inputs times zero.
+    bad = v128.or(bad, v128.or(v128.or(f32x4.mul(a, zero), f32x4.mul(b, zero)), v128.or(f32x4.mul(c, zero), f32x4.mul(d, zero))));
   }
   v128.store(out, f32x4.pmin(f32x4.pmin(mn0, mn1), f32x4.pmin(mn2, mn3)));
   v128.store(out, f32x4.pmax(f32x4.pmax(mx0, mx1), f32x4.pmax(mx2, mx3)), 16);

@@ -273,6 +273,35 @@ export function minmax(rt: Runtime, xs: Slot): [number, number] {
   }
 }
 
+/** min / max of an ordinary Float32Array, in L2-sized chunks (NaN if any element is NaN). */
+function streamedMinmax(rt: Runtime, x: Float32Array): [number, number] {
+  let xp = 0, r = 0, mn = Infinity, mx = -Infinity;
+  try {
+    xp = rt.alloc(CHUNK * 4);
+    r = rt.alloc(8);
+    for (let e0 = 0; e0 < x.length; e0 += CHUNK) {
+      const len = Math.min(CHUNK, x.length - e0);
+      rt.view('f32', xp, len).set(x.subarray(e0, e0 + len));
+      (rt.exports.minmax_f32 as Function)(xp, len, r);
+      const v = rt.view('f32', r, 2);
+      mn = Math.min(mn, v[0]); // Math.min / max propagate NaN
+      mx = Math.max(mx, v[1]);
+    }
+    return [mn, mx];
+  } finally {
+    rt.free(xp);
+    rt.free(r);
+  }
+}
+
+/** dynamicParams after the finiteness check dynamicQuantize makes. */
+function dynamicRange(mn: number, mx: number): { scale: number; zeroPoint: number } {
+  if (!Number.isFinite(mn) || !Number.isFinite(mx)) {
+    throw new RangeError(`x: dynamicQuantize needs finite values to set its range, found ${Number.isNaN(mn) || Number.isNaN(mx) ? 'NaN' : 'Infinity'}`);
+  }
+  return dynamicParams(mn, mx);
+}
+
 /** DynamicQuantizeLinear parameters from min / max, as ONNX Runtime computes them (f32 throughout). */
 export function dynamicParams(mn: number, mx: number): { scale: number; zeroPoint: number } {
   const lo = Math.min(mn, 0), hi = Math.max(mx, 0);
@@ -284,14 +313,21 @@ export function dynamicParams(mn: number, mx: number): { scale: number; zeroPoin
 
 /** ONNX DynamicQuantizeLinear (uint8). */
 export function dynamicQuantize(rt: Runtime, x: unknown, out?: unknown): DynamicQuantized {
+  if (x instanceof Float32Array && x.length > CHUNK && !(out instanceof WasmArray)) {
+    // Copying API: both passes stream L2-sized chunks instead of copying all of x into Wasm memory
+    // first. Measured the same time on 4M (x is read twice either way), but Wasm memory, which
+    // never shrinks, does not grow by the size of x.
+    const res = (rt.checkOut('out', out, 'u8', x.length) ?? new Uint8Array(x.length)) as Uint8Array;
+    const [mn, mx] = streamedMinmax(rt, x);
+    const { scale, zeroPoint } = dynamicRange(mn, mx);
+    streamed(rt, rt.exports.quantize_f32_q8 as Function, resolveQuantParams({ dtype: 'uint8', scale, zeroPoint }, x.length), x, 'f32', res, 'u8', 0);
+    return { data: res, scale, zeroPoint };
+  }
   const xs = rt.input('x', x, ['f32'] as const);
   let o: ReturnType<Runtime['output']> | undefined, s: Slot | undefined, z: Slot | undefined;
   try {
     const [mn, mx] = xs.length ? minmax(rt, xs) : [0, 0];
-    if (!Number.isFinite(mn) || !Number.isFinite(mx)) {
-      throw new RangeError(`x: dynamicQuantize needs finite values to set its range, found ${Number.isNaN(mn) || Number.isNaN(mx) ? 'NaN' : 'Infinity'}`);
-    }
-    const { scale, zeroPoint } = dynamicParams(mn, mx);
+    const { scale, zeroPoint } = dynamicRange(mn, mx);
     o = rt.output('out', out, 'u8', xs.length);
     s = rt.scratchFrom('f32', [scale]);
     z = rt.scratchFrom('i32', [zeroPoint]);

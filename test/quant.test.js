@@ -224,6 +224,54 @@ eq('quantize / dequantize over 300 random shapes, granularities and dtypes', () 
   }
 });
 
+eq('quantize near ties (+-3 ulps), scales from 2^-110 to 2^110, NaN / Inf among them: simd == scalar == ref', () => {
+  // The SIMD build multiplies by a bracket of reciprocals and redoes disagreeing blocks by division;
+  // this pins the blocks it must not get wrong.
+  const r = rng(SEED ^ 0x5ca1e);
+  const nudge = (v, k) => {
+    const b = new Float32Array([v]); const u = new Int32Array(b.buffer);
+    u[0] += k; return b[0];
+  };
+  for (let trial = 0; trial < 120; trial++) {
+    const e = trial < 12 ? [-110, -101, -100, -99, 99, 100, 101, 110, -126, 126, 0, -20][trial] : r.int(-110, 110);
+    const s = f(r.uniform(1, 2) * 2 ** e);
+    if (!(s > 0 && Number.isFinite(s))) continue;
+    const dtype = trial % 2 ? 'int8' : 'uint8';
+    const zeroPoint = dtype === 'int8' ? r.int(-128, 127) : r.int(0, 255);
+    const x = new Float32Array(1024 + (trial % 17));
+    for (let i = 0; i < x.length; i++) {
+      const t = f((r.int(-300, 300) + 0.5) * s);
+      x[i] = r.next() < 0.7 ? nudge(t, r.int(-3, 3)) : f(r.normal() * 200 * s);
+      if (r.next() < 0.003) x[i] = [NaN, Infinity, -Infinity, -0][r.int(0, 3)];
+    }
+    const p = { dtype, scale: s, zeroPoint };
+    const qr = ref.quantize(x, p);
+    assertBits(assert, scalar.quantize(x, p), qr, `scalar, trial ${trial} scale ${s} ${dtype} zp ${zeroPoint}`);
+    assertBits(assert, simd.quantize(x, p), qr, `simd, trial ${trial} scale ${s} ${dtype} zp ${zeroPoint}`);
+  }
+});
+
+eq('dynamicQuantize through the streamed copying path (n > 16384): same bits, NaN / Inf found in any chunk', () => {
+  const r = rng(SEED ^ 0xd1a);
+  const n = 16384 * 3 + 77;
+  const x = randF32(r, n, 2);
+  x[n - 5] = 9.5; // the maximum in the last partial chunk
+  const a = ref.dynamicQuantize(x);
+  for (const [name, sq] of [['scalar', scalar], ['simd', simd]]) {
+    const b = sq.dynamicQuantize(x);
+    assert.equal([b.scale, b.zeroPoint], [a.scale, a.zeroPoint], name);
+    assertBits(assert, b.data, a.data, `dynamicQuantize ${name} n=${n}`);
+    const out = new Uint8Array(n);
+    assert.is(sq.dynamicQuantize(x, out).data, out);
+    assertBits(assert, out, a.data, `dynamicQuantize ${name} into out`);
+    for (const [bad, what] of [[NaN, /NaN/], [-Infinity, /Infinity/]]) {
+      const y = x.slice();
+      y[n - 1] = bad;
+      throwsLike(assert, () => sq.dynamicQuantize(y), RangeError, what);
+    }
+  }
+});
+
 eq('dynamicQuantize, qparams and quantError on random data of every edge length', () => {
   const r = rng(SEED + 1);
   for (const n of [...EDGE_LENGTHS, 1000, 4099]) {
