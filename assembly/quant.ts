@@ -22,10 +22,16 @@ const Q_MUL: i32 = 2;
 
 @inline function quantOne(x: f32, s: f32, lo: f32, hi: f32, zp: i32, mul: bool): i32 {
   let v = mul ? x * s : x / s;
-  v = nearest<f32>(v);
-  v = max<f32>(v, lo);
-  v = min<f32>(v, hi);
-  return <i32>v + zp; // compiles to i32.trunc_sat_f32_s (nontrapping-f2i is on by default): NaN -> 0
+  // i32.trunc_sat (nontrapping-f2i is on by default): NaN -> 0, +-Inf and |v| >= 2^31 -> +-(2^31-ish)
+  let k = <i32>nearest<f32>(v);
+  // The clamp in i32 (selects, which V8 compiles to cmov) rather than in f32 (f32.min / max or f32
+  // selects, which it compiles to branches that mispredict on data that saturates at random):
+  // scalar build, per-channel quantize on 4M 42 -> 12.7 ms (per tensor, rarely saturating, 9.3 ->
+  // 12.6 ms: no cliff either way). lo / hi are the integers qmin - zp, qmax - zp as f32.
+  const ilo = <i32>lo, ihi = <i32>hi;
+  k = k < ilo ? ilo : k;
+  k = k > ihi ? ihi : k;
+  return k + zp;
 }
 
 // SIMD rounding without f32x4.nearest / trunc_sat / min / max (each several instructions on x64):
