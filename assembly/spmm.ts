@@ -14,7 +14,9 @@
  *   y = ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7)). Eight chains hide the add latency.
  *   N:M spmv likewise (over its stored values, padding zeros included); BSR spmv uses the spmm
  *   order with n = 1.
- * Column indices are u16 (idx16 = 1) or i32; the caller has checked every index.
+ * CSR column indices are i32 (idx16 = 0), u16 (idx16 = 1) or, when cols <= 16384, u16 byte offsets
+ * col * 4 (idx16 = 2: spmv copies x to a fixed address and gathers with no address arithmetic);
+ * the caller has checked every index.
  * @module
  */
 
@@ -86,8 +88,9 @@ const TILE_V: i32 = 6;
  * offsets into X (already multiplied by the row stride) instead of columns.
  */
 @inline function csrRow(p0: usize, p1: usize, indices: usize, idx16: bool, values: usize, q8: bool, s: f32, pre: bool,
-  x: usize, n: i32, yr: usize, first: bool = true): void {
-  const ldx = <usize>n << 2;
+  x: usize, n: i32, yr: usize, first: bool = true, imul: usize = 0): void {
+  // bytes of X per unit of a stored index: the row stride for column indices, n for byte offsets
+  const ldx = imul != 0 ? imul : <usize>n << 2;
   let j = 0;
   if (ASC_FEATURE_SIMD) {
     for (; j + TILE_V * 4 <= n; j += TILE_V * 4) csrTile(TILE_V, p0, p1, indices, idx16, values, q8, x + (<usize>j << 2), ldx, yr + (<usize>j << 2), s, pre, first);
@@ -111,26 +114,28 @@ const TILE_V: i32 = 6;
 }
 
 @inline function csrSpmm(rows: i32, indptr: usize, indices: usize, idx16: bool, values: usize, q8: bool, scale: usize,
-  x: usize, n: i32, y: usize): void {
+  x: usize, n: i32, y: usize, imul: usize): void {
   const ldx = <usize>n << 2;
   for (let i = 0; i < rows; i++) {
     const p0 = <usize>load<i32>(indptr + (<usize>i << 2));
     const p1 = <usize>load<i32>(indptr + (<usize>i << 2), 4);
     const s: f32 = q8 ? load<f32>(scale + (<usize>i << 2)) : 1;
-    csrRow(p0, p1, indices, idx16, values, q8, s, false, x, n, y + <usize>i * ldx);
+    csrRow(p0, p1, indices, idx16, values, q8, s, false, x, n, y + <usize>i * ldx, true, imul);
   }
 }
 
 /** Y[rows x n] = A X for a CSR A (f32 values), X [cols x n] row-major. */
 export function sparse_csr_spmm_f32(rows: i32, indptr: usize, indices: usize, idx16: i32, values: usize, x: usize, n: i32, y: usize): void {
-  if (idx16 != 0) csrSpmm(rows, indptr, indices, true, values, false, 0, x, n, y);
-  else csrSpmm(rows, indptr, indices, false, values, false, 0, x, n, y);
+  const imul: usize = idx16 == IDX_OFF16 ? <usize>n : <usize>n << 2;
+  if (idx16 != 0) csrSpmm(rows, indptr, indices, true, values, false, 0, x, n, y, imul);
+  else csrSpmm(rows, indptr, indices, false, values, false, 0, x, n, y, imul);
 }
 
 /** Y[rows x n] = diag(scale) (Q X) for a CSR Q with int8 values. */
 export function sparse_csrq8_spmm_f32(rows: i32, indptr: usize, indices: usize, idx16: i32, values: usize, scale: usize, x: usize, n: i32, y: usize): void {
-  if (idx16 != 0) csrSpmm(rows, indptr, indices, true, values, true, scale, x, n, y);
-  else csrSpmm(rows, indptr, indices, false, values, true, scale, x, n, y);
+  const imul: usize = idx16 == IDX_OFF16 ? <usize>n : <usize>n << 2;
+  if (idx16 != 0) csrSpmm(rows, indptr, indices, true, values, true, scale, x, n, y, imul);
+  else csrSpmm(rows, indptr, indices, false, values, true, scale, x, n, y, imul);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -260,16 +265,118 @@ export function sparse_csrq8_spmm_f32(rows: i32, indptr: usize, indices: usize, 
   }
 }
 
-/** y = A x for a CSR A (f32 values). */
-export function sparse_csr_spmv_f32(rows: i32, indptr: usize, indices: usize, idx16: i32, values: usize, x: usize, y: usize): void {
-  if (idx16 != 0) csrSpmv(rows, indptr, indices, true, values, false, 0, x, y);
+/** y = A x for a CSR A (f32 values) with `cols` columns. */
+export function sparse_csr_spmv_f32(rows: i32, indptr: usize, indices: usize, idx16: i32, values: usize, x: usize, y: usize, cols: i32): void {
+  if (idx16 == IDX_OFF16) csrSpmvOff(rows, indptr, indices, values, false, 0, x, y, cols);
+  else if (idx16 != 0) csrSpmv(rows, indptr, indices, true, values, false, 0, x, y);
   else csrSpmv(rows, indptr, indices, false, values, false, 0, x, y);
 }
 
-/** y = diag(scale) (Q x) for a CSR Q with int8 values. */
-export function sparse_csrq8_spmv_f32(rows: i32, indptr: usize, indices: usize, idx16: i32, values: usize, scale: usize, x: usize, y: usize): void {
-  if (idx16 != 0) csrSpmv(rows, indptr, indices, true, values, true, scale, x, y);
+/** y = diag(scale) (Q x) for a CSR Q with int8 values and `cols` columns. */
+export function sparse_csrq8_spmv_f32(rows: i32, indptr: usize, indices: usize, idx16: i32, values: usize, scale: usize, x: usize, y: usize, cols: i32): void {
+  if (idx16 == IDX_OFF16) csrSpmvOff(rows, indptr, indices, values, true, scale, x, y, cols);
+  else if (idx16 != 0) csrSpmv(rows, indptr, indices, true, values, true, scale, x, y);
   else csrSpmv(rows, indptr, indices, false, values, true, scale, x, y);
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSR spmv with u16 byte-offset indices (idx16 = 2, cols <= 16384): x is copied to XS, a fixed
+// address, so a gather is one load at [XS + offset] with no shift or add, and the indices are read
+// four at a time as a u64. Same 8 partial sums, same order as rowSpmv8. Measured at 90% (4096 x
+// 4096): f32 0.46 -> 0.42 ms, int8 0.41 -> 0.37 ms against u16 column indices.
+// ---------------------------------------------------------------------------------------------
+
+export const IDX_OFF16: i32 = 2;
+const XS: usize = memory.data(65536, 16);
+
+/** x at the 4 byte offsets packed in w (lane k: bits 16k .. 16k + 15). */
+@inline function gatherOff4(w: u64): v128 {
+  let g = v128.load32_zero(<usize>(<u32>w & 0xffff), XS);
+  g = v128.load32_lane(<usize>(<u32>(w >> 16) & 0xffff), g, 1, XS);
+  g = v128.load32_lane(<usize>(<u32>(w >> 32) & 0xffff), g, 2, XS);
+  return v128.load32_lane(<usize>(<u32>(w >> 48)), g, 3, XS);
+}
+
+@inline function xOffAt(indices: usize, p: usize): f32 {
+  return load<f32>(<usize>load<u16>(indices + (p << 1)), XS);
+}
+
+@inline function rowSpmvOff(p0: usize, p1: usize, indices: usize, values: usize, q8: bool): f32 {
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0, s4: f32 = 0, s5: f32 = 0, s6: f32 = 0, s7: f32 = 0;
+  let p = p0;
+  if (ASC_FEATURE_SIMD) {
+    let a = f32x4.splat(0), b = a;
+    let ip = indices + (p << 1);
+    for (; p + 16 <= p1; p += 16) {
+      let v0: v128, v1: v128, v2: v128, v3: v128;
+      if (q8) {
+        const w = v128.load(values + p); // 16 int8
+        const lo = i16x8.extend_low_i8x16_s(w), hi = i16x8.extend_high_i8x16_s(w);
+        v0 = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(lo));
+        v1 = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(lo));
+        v2 = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(hi));
+        v3 = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(hi));
+      } else {
+        v0 = v128.load(values + (p << 2));
+        v1 = v128.load(values + (p << 2), 16);
+        v2 = v128.load(values + (p << 2), 32);
+        v3 = v128.load(values + (p << 2), 48);
+      }
+      const g0 = gatherOff4(load<u64>(ip, 0)), g1 = gatherOff4(load<u64>(ip, 8));
+      const g2 = gatherOff4(load<u64>(ip, 16)), g3 = gatherOff4(load<u64>(ip, 24));
+      ip += 32;
+      a = f32x4.add(a, f32x4.mul(v0, g0));
+      b = f32x4.add(b, f32x4.mul(v1, g1));
+      a = f32x4.add(a, f32x4.mul(v2, g2));
+      b = f32x4.add(b, f32x4.mul(v3, g3));
+    }
+    if (p + 8 <= p1) {
+      let va: v128, vb: v128;
+      if (q8) {
+        const w = v128.load8x8_s(values + p); // 8 int8 -> i16x8
+        va = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(w));
+        vb = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(w));
+      } else {
+        va = v128.load(values + (p << 2));
+        vb = v128.load(values + (p << 2), 16);
+      }
+      a = f32x4.add(a, f32x4.mul(va, gatherOff4(load<u64>(ip, 0))));
+      b = f32x4.add(b, f32x4.mul(vb, gatherOff4(load<u64>(ip, 8))));
+      p += 8;
+    }
+    // (a branch-free masked tail for the last 0..15 entries measured no faster)
+    s0 = f32x4.extract_lane(a, 0); s1 = f32x4.extract_lane(a, 1); s2 = f32x4.extract_lane(a, 2); s3 = f32x4.extract_lane(a, 3);
+    s4 = f32x4.extract_lane(b, 0); s5 = f32x4.extract_lane(b, 1); s6 = f32x4.extract_lane(b, 2); s7 = f32x4.extract_lane(b, 3);
+  }
+  for (; p + 8 <= p1; p += 8) {
+    s0 += valAt(values, p, q8) * xOffAt(indices, p);
+    s1 += valAt(values, p + 1, q8) * xOffAt(indices, p + 1);
+    s2 += valAt(values, p + 2, q8) * xOffAt(indices, p + 2);
+    s3 += valAt(values, p + 3, q8) * xOffAt(indices, p + 3);
+    s4 += valAt(values, p + 4, q8) * xOffAt(indices, p + 4);
+    s5 += valAt(values, p + 5, q8) * xOffAt(indices, p + 5);
+    s6 += valAt(values, p + 6, q8) * xOffAt(indices, p + 6);
+    s7 += valAt(values, p + 7, q8) * xOffAt(indices, p + 7);
+  }
+  const r = <i32>(p1 - p);
+  if (r > 0) s0 += valAt(values, p, q8) * xOffAt(indices, p);
+  if (r > 1) s1 += valAt(values, p + 1, q8) * xOffAt(indices, p + 1);
+  if (r > 2) s2 += valAt(values, p + 2, q8) * xOffAt(indices, p + 2);
+  if (r > 3) s3 += valAt(values, p + 3, q8) * xOffAt(indices, p + 3);
+  if (r > 4) s4 += valAt(values, p + 4, q8) * xOffAt(indices, p + 4);
+  if (r > 5) s5 += valAt(values, p + 5, q8) * xOffAt(indices, p + 5);
+  if (r > 6) s6 += valAt(values, p + 6, q8) * xOffAt(indices, p + 6);
+  return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7));
+}
+
+@inline function csrSpmvOff(rows: i32, indptr: usize, indices: usize, values: usize, q8: bool, scale: usize, x: usize, y: usize, cols: i32): void {
+  memory.copy(XS, x, <usize>cols << 2);
+  for (let i = 0; i < rows; i++) {
+    const p0 = <usize>load<i32>(indptr + (<usize>i << 2));
+    const p1 = <usize>load<i32>(indptr + (<usize>i << 2), 4);
+    const t = rowSpmvOff(p0, p1, indices, values, q8);
+    store<f32>(y + (<usize>i << 2), q8 ? t * load<f32>(scale + (<usize>i << 2)) : t);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

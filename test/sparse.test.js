@@ -326,6 +326,42 @@ x('ref, scalar and SIMD agree to the bit on random products of every format (see
   }
 });
 
+x('wide matrices: every index encoding (u16 byte offsets <= 16384 cols, u16 <= 65536, i32 beyond) gives the same bits', () => {
+  const r = rng(SEED ^ 0x650);
+  for (const cols of [16384, 16385, 65536, 65537]) {
+    const rows = 5;
+    const indptr = new Int32Array(rows + 1), idx = [], data = [];
+    for (let i = 0; i < rows; i++) {
+      const cnt = [0, 1, 17, 40, 33][i];
+      const set = new Set([cols - 1, 0]);
+      while (set.size < cnt) set.add(r.int(0, cols - 1));
+      const cs = [...set].slice(0, cnt).sort((a, b) => a - b);
+      for (const c of cs) { idx.push(c); data.push(r.normal()); }
+      indptr[i + 1] = idx.length;
+    }
+    const a = { rows, cols, indptr, indices: Int32Array.from(idx), data: Float32Array.from(data) };
+    const xv = randF32(r, cols * 3, 2);
+    const x1 = xv.subarray(0, cols);
+    const want = [ref.spmv(a, x1), ref.spmm(a, xv, 3), ref.sparseLinear(xv.subarray(0, 2 * cols), 2, a)];
+    const q = ref.sparseInt8Matrix(a);
+    const wantQ = [ref.spmv(q, x1), ref.spmm(q, xv, 3)];
+    for (const [name, sq] of [['scalar', scalar], ['simd', simd]]) {
+      const M = sq.sparseMatrix(a), Q = sq.sparseInt8Matrix(a);
+      assertBits(assert, sq.spmv(M, x1), want[0], `${name} spmv cols=${cols}`);
+      assertBits(assert, sq.spmm(M, xv, 3), want[1], `${name} spmm cols=${cols}`);
+      assertBits(assert, sq.sparseLinear(xv.subarray(0, 2 * cols), 2, M), want[2], `${name} sparseLinear cols=${cols}`);
+      assertBits(assert, sq.spmv(Q, x1), wantQ[0], `${name} int8 spmv cols=${cols}`);
+      assertBits(assert, sq.spmm(Q, xv, 3), wantQ[1], `${name} int8 spmm cols=${cols}`);
+      M.dispose(); Q.dispose();
+    }
+    // the row holding the last column really reads x[cols - 1]
+    const y = simd.spmv(a, x1);
+    let s0 = 0;
+    for (let p = indptr[2]; p < indptr[3]; p++) s0 += data[p] * x1[idx[p]];
+    assert.ok(Math.abs(y[2] - s0) <= 1e-5 * (1 + Math.abs(s0)), `row 2 cols=${cols}: ${y[2]} vs ${s0}`);
+  }
+});
+
 x('matmul: ref, scalar and SIMD agree to the bit (k across the 256 block, ragged edges, Inf / NaN / -0)', () => {
   const r = rng(SEED ^ 0x700);
   for (const [m, k, n] of [[1, 1, 1], [4, 8, 8], [7, 300, 13], [9, 520, 33], [5, 257, 64], [13, 31, 65]]) {
