@@ -261,7 +261,7 @@ export function roundHalfEven(v: number): number {
   return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** min / max of x through the kernel (NaN if x holds a NaN). */
+/** [min(0, min x), max(0, max x)], both NaN if x holds a NaN: the range every caller needs. */
 export function minmax(rt: Runtime, xs: Slot): [number, number] {
   const r = rt.alloc(8);
   try {

@@ -272,6 +272,42 @@ eq('dynamicQuantize through the streamed copying path (n > 16384): same bits, Na
   }
 });
 
+eq('the range (min(0, min x), max(0, max x)) from integer maxima: signs, zeros, denormals, NaN of either sign anywhere', () => {
+  const r = rng(SEED ^ 0x4a9);
+  const negNaN = new Float32Array(new Uint32Array([0xffc00001]).buffer)[0];
+  const cases = [];
+  for (const n of [1, 15, 16, 17, 33, 64, 70]) {
+    cases.push(new Float32Array(n).map(() => -r.uniform(0.1, 5)));      // all negative
+    cases.push(new Float32Array(n).map(() => r.uniform(0.1, 5)));       // all positive
+    cases.push(new Float32Array(n).fill(-0));                           // only -0
+    cases.push(new Float32Array(n).map(() => (r.next() < 0.5 ? -1 : 1) * 1e-42)); // denormals
+    const m = randF32(r, n, 3);
+    m[r.int(0, n - 1)] = -7.25; m[r.int(0, n - 1)] = 9.5;
+    cases.push(m);
+  }
+  for (const x of cases) {
+    const a = ref.qparams(x, { dtype: 'uint8' }), d = ref.dynamicQuantize(x);
+    for (const [name, sq] of [['scalar', scalar], ['simd', simd]]) {
+      assert.equal(sq.qparams(x, { dtype: 'uint8' }), a, `${name} qparams n=${x.length} x[0]=${x[0]}`);
+      const e = sq.dynamicQuantize(x);
+      assert.equal([e.scale, e.zeroPoint], [d.scale, d.zeroPoint], `${name} dynamicQuantize n=${x.length}`);
+      assertBits(assert, e.data, d.data, `${name} dynamicQuantize data n=${x.length}`);
+    }
+  }
+  for (const n of [1, 16, 17, 40]) {
+    for (const bad of [NaN, negNaN, Infinity, -Infinity]) {
+      for (const at of new Set([0, n >> 1, n - 1])) {
+        const x = randF32(r, n, 2);
+        x[at] = bad;
+        for (const sq of [scalar, simd]) {
+          throwsLike(assert, () => sq.dynamicQuantize(x), RangeError, Number.isNaN(bad) ? /NaN/ : /Infinity/);
+          throwsLike(assert, () => sq.qparams(x, { dtype: 'int8' }), RangeError, Number.isNaN(bad) ? /NaN/ : /Infinity/);
+        }
+      }
+    }
+  }
+});
+
 eq('dynamicQuantize, qparams and quantError on random data of every edge length', () => {
   const r = rng(SEED + 1);
   for (const n of [...EDGE_LENGTHS, 1000, 4099]) {
