@@ -31,6 +31,28 @@ export function timeCopy() {
   return time(() => dst.set(src));
 }
 
+let copyBufs;
+/**
+ * Time fn and the 16 MiB copy in alternation (copy, fn, copy, fn, ..., copy) and return fn's
+ * median over the rounds with `copyMs`, the median of the copies around it. This machine's speed
+ * drifts by 10-40% over tens of seconds, so a ratio to a copy timed minutes earlier moves with
+ * the drift; a ratio to copies timed around the case does not.
+ */
+export function timePaired(fn) {
+  copyBufs ??= { src: new Float32Array(1 << 22).map((_, i) => i), dst: new Float32Array(1 << 22) };
+  const { src, dst } = copyBufs;
+  const rounds = QUICK ? 2 : 4;
+  const opts = { maxTime: QUICK ? 0.2 : 0.6, minSamples: QUICK ? 5 : 10 };
+  const copies = [time(() => dst.set(src), opts)];
+  const runs = [];
+  for (let r = 0; r < rounds; r++) {
+    runs.push(time(fn, opts));
+    copies.push(time(() => dst.set(src), opts));
+  }
+  const med = (a) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+  return { ms: med(runs.map((t) => t.ms)), meanMs: med(runs.map((t) => t.meanMs)), rme: Math.max(...runs.map((t) => t.rme)), samples: runs.reduce((a, t) => a + t.samples, 0), copyMs: med(copies.map((t) => t.ms)) };
+}
+
 const rows = [];
 export function machine() {
   const c = cpus();

@@ -5,7 +5,7 @@
 // dense-equivalent GFLOP/s (2 rows cols n / t). Ends with the issue's targets, met or not.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { QUICK, record, time } from './harness.mjs';
+import { QUICK, record, time, timePaired } from './harness.mjs';
 
 const R = 4096, C = 4096, N = 64;
 const SLOW = { maxTime: 0.05, minSamples: 2 }; // plain-JS dense and scalar dense: seconds per run
@@ -122,8 +122,10 @@ export async function run({ simd, scalar, copyMs }) {
       const M = sq.sparseMatrix(a);
       res[`spmm${sparsity}_${name}`] = record('sparse', `spmm ${sparsity}% x 64, resident [${name}]`, time(() => sq.spmm(M, io[name].x, N, io[name].y)),
         { ...opt, ratios: { 'sparq dense': denseMs, 'TF.js dense': res.tf.ms } });
-      res[`spmv${sparsity}_${name}`] = record('sparse', `spmv ${sparsity}%, resident [${name}]`, time(() => sq.spmv(M, io[name].xv, io[name].yv)),
-        { flops: 2 * nnz, opsName: 'GFLOP/s nnz', bytes: 6 * nnz + 4 * R + 4 * C + 4 * R, ratios: { copy: copyMs, 'TF.js dense': res.tfv.ms } });
+      // the SIMD spmv against copies timed around it (the target is a ratio to the copy)
+      const tv = name === 'simd' ? timePaired(() => sq.spmv(M, io[name].xv, io[name].yv)) : time(() => sq.spmv(M, io[name].xv, io[name].yv));
+      res[`spmv${sparsity}_${name}`] = record('sparse', `spmv ${sparsity}%, resident [${name}]`, tv,
+        { flops: 2 * nnz, opsName: 'GFLOP/s nnz', bytes: 6 * nnz + 4 * R + 4 * C + 4 * R, ratios: { copy: tv.copyMs ?? copyMs, 'TF.js dense': res.tfv.ms } });
       if (name === 'simd' && sparsity === 90) {
         record('sparse', 'spmm 90% x 64, raw CSR (validate + pack per call) [simd]', time(() => sq.spmm(a, io[name].x, N, io[name].y)), opt);
         const xb = sq.wasmArray(x), yb = sq.alloc('f32', R * N); // X [64 x 4096]: the same data as a batch
@@ -140,8 +142,9 @@ export async function run({ simd, scalar, copyMs }) {
         const Q = sq.sparseInt8Matrix(a);
         res[`q8mm_${name}`] = record('sparse', `sparse int8 spmm 90% x 64, resident [${name}]`, time(() => sq.spmm(Q, io[name].x, N, io[name].y)),
           { ...opt, ratios: { 'f32 CSR': res[`spmm90_${name}`].ms } });
-        res[`q8mv_${name}`] = record('sparse', `sparse int8 spmv 90%, resident [${name}]`, time(() => sq.spmv(Q, io[name].xv, io[name].yv)),
-          { flops: 2 * nnz, opsName: 'GFLOP/s nnz', ratios: { 'f32 CSR': res[`spmv90_${name}`].ms, copy: copyMs } });
+        const tq = name === 'simd' ? timePaired(() => sq.spmv(Q, io[name].xv, io[name].yv)) : time(() => sq.spmv(Q, io[name].xv, io[name].yv));
+        res[`q8mv_${name}`] = record('sparse', `sparse int8 spmv 90%, resident [${name}]`, tq,
+          { flops: 2 * nnz, opsName: 'GFLOP/s nnz', ratios: { 'f32 CSR': res[`spmv90_${name}`].ms, copy: tq.copyMs ?? copyMs } });
         Q.dispose();
       }
     }
@@ -188,7 +191,7 @@ export async function run({ simd, scalar, copyMs }) {
     ['spmm 90% x 64 >= 14 GFLOP/s over nonzeros', res.spmm90_simd['GFLOP/s nnz'], res.spmm90_simd['GFLOP/s nnz'] >= 14],
     ['spmm 90% x 64 >= 4.5x faster than TF.js dense', +(res.tf.ms / res.spmm90_simd.ms).toFixed(2), res.tf.ms / res.spmm90_simd.ms >= 4.5],
     ['spmm 50% x 64 no slower than 1.2x sparq dense', +(res.spmm50_simd.ms / denseMs).toFixed(2), res.spmm50_simd.ms <= 1.2 * denseMs],
-    ['spmv 90% within 0.8x a 16 MiB copy', +(res.spmv90_simd.ms / copyMs).toFixed(2), res.spmv90_simd.ms <= 0.8 * copyMs],
+    ['spmv 90% within 0.8x a 16 MiB copy (timed around it)', res.spmv90_simd['x copy'], res.spmv90_simd['x copy'] <= 0.8],
     ['2:4 >= 1.6x faster than sparq dense', +(denseMs / res.nm_simd.ms).toFixed(2), denseMs / res.nm_simd.ms >= 1.6],
     ['sparse int8 spmm 90% >= 1.3x faster than f32 CSR', +(res.spmm90_simd.ms / res.q8mm_simd.ms).toFixed(2), res.spmm90_simd.ms / res.q8mm_simd.ms >= 1.3],
     ['sparse int8 spmv 90% >= 1.3x faster than f32 CSR', +(res.spmv90_simd.ms / res.q8mv_simd.ms).toFixed(2), res.spmv90_simd.ms / res.q8mv_simd.ms >= 1.3],
