@@ -251,9 +251,45 @@ eq('quantize near ties (+-3 ulps), scales from 2^-110 to 2^110, NaN / Inf among 
   }
 });
 
-eq('dynamicQuantize through the streamed copying path (n > 16384): same bits, NaN / Inf found in any chunk', () => {
+eq('quantize / dequantize through the streamed copying path (n > 65536): every layout the chunking handles', () => {
+  const r = rng(SEED ^ 0x57e);
+  const layouts = [
+    { shape: [65536 * 2 + 333] },                               // per tensor
+    { shape: [300, 500], axis: 1 },                             // per axis, whole rows a chunk
+    { shape: [70001, 2], axis: 0 },                             // per axis, outer = 1
+    { shape: [3, 50000], axis: 1, blockSize: 7 },               // blocked, rows
+    { shape: [150000], axis: 0, blockSize: 32 },                // blocked, outer = 1
+    { shape: [2, 70000], axis: 0 },                             // one row longer than a chunk
+  ];
+  for (const L of layouts) {
+    const n = L.shape.reduce((a, b) => a * b, 1);
+    const x = randF32(r, n, 3);
+    for (const [dtype, rounding] of [['int8', 'onnx'], ['uint8', 'torch']]) {
+      let p;
+      if (L.axis === undefined) p = { dtype, scale: 0.02, zeroPoint: dtype === 'int8' ? -3 : 130, rounding };
+      else {
+        const sshape = L.shape.slice();
+        if (L.blockSize) sshape[L.axis] = Math.ceil(L.shape[L.axis] / L.blockSize);
+        const m = L.blockSize ? sshape.reduce((a, b) => a * b, 1) : L.shape[L.axis];
+        p = {
+          dtype, rounding, shape: L.shape, axis: L.axis, blockSize: L.blockSize,
+          scale: new Float32Array(m).map(() => r.uniform(0.005, 0.05)),
+          zeroPoint: new Int32Array(m).map(() => (dtype === 'int8' ? r.int(-128, 127) : r.int(0, 255))),
+        };
+      }
+      const qr = ref.quantize(x, p), dr = ref.dequantize(qr, p);
+      const tag = `shape [${L.shape}] axis ${L.axis} block ${L.blockSize} ${dtype} ${rounding}`;
+      for (const [name, sq] of [['scalar', scalar], ['simd', simd]]) {
+        assertBits(assert, sq.quantize(x, p), qr, `${name} quantize ${tag}`);
+        assertBits(assert, sq.dequantize(qr, p), dr, `${name} dequantize ${tag}`);
+      }
+    }
+  }
+});
+
+eq('dynamicQuantize through the streamed copying path (n > 65536): same bits, NaN / Inf found in any chunk', () => {
   const r = rng(SEED ^ 0xd1a);
-  const n = 16384 * 3 + 77;
+  const n = 65536 * 2 + 77;
   const x = randF32(r, n, 2);
   x[n - 5] = 9.5; // the maximum in the last partial chunk
   const a = ref.dynamicQuantize(x);
