@@ -90,7 +90,11 @@ export function checkZeroPoint(name: string, v: unknown, count: number, signed: 
   const a = v as ArrayLike<unknown>;
   if (a.length !== count) throw new RangeError(`${name}: expected ${count} zero points (one per ${what}), got ${a.length}`);
   const values = new Int32Array(count);
-  for (let i = 0; i < count; i++) values[i] = checkIntIn(`${name}[${i}]`, a[i], lo, hi);
+  for (let i = 0; i < count; i++) {
+    const x = a[i];
+    // the element's name is built only for an error (a template string per element costs more than the check)
+    values[i] = typeof x === 'number' && Number.isInteger(x) && x >= lo && x <= hi ? x : checkIntIn(`${name}[${i}]`, x, lo, hi);
+  }
   return { values, stride: 1 };
 }
 
@@ -116,7 +120,10 @@ export function checkScale(name: string, v: unknown, count: number, what: string
   const a = v as ArrayLike<unknown>;
   if (a.length !== count) throw new RangeError(`${name}: expected ${count} scales (one per ${what}), got ${a.length}`);
   const values = new Float32Array(count);
-  for (let i = 0; i < count; i++) values[i] = scaleValue(`${name}[${i}]`, a[i]);
+  for (let i = 0; i < count; i++) {
+    const x = a[i], f = typeof x === 'number' ? Math.fround(x) : NaN;
+    values[i] = f > 0 && f !== Infinity ? f : scaleValue(`${name}[${i}]`, x);
+  }
   return { values, stride: 1 };
 }
 

@@ -91,6 +91,31 @@ export interface QuantLayout {
   axis: number;
 }
 
+/** Index of the first scale that is not finite and > 0, or -1. */
+function firstBadScale(a: Float32Array): number {
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (!(v > 0) || v === Infinity) return i;
+  }
+  return -1;
+}
+
+/** Index of the first value outside [lo, hi], or -1. */
+function firstOutside(a: Int32Array, lo: number, hi: number): number {
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (v < lo || v > hi) return i;
+  }
+  return -1;
+}
+
+/** f32(1 / s) for each scale (PyTorch's inv_scale); a plain loop (map with a closure took 1 ms for 131072). */
+function reciprocals(a: Float32Array): Float32Array {
+  const r = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) r[i] = 1 / a[i];
+  return r;
+}
+
 function checkScale(name: string, s: number): number {
   const f = Math.fround(s);
   if (!(f > 0) || f === Infinity) throw new RangeError(`${name}: expected a finite scale > 0 (as f32), got ${s}`);
@@ -138,13 +163,18 @@ export function resolveQuantParams(p: unknown, n: number, name = 'p'): QuantLayo
     if (q.scale.length !== expected) {
       throw new RangeError(`${name}.scale: expected ${expected} scales for shape [${shape.join(', ')}], axis ${axis}${q.blockSize === undefined ? '' : `, blockSize ${B}`}; got ${q.scale.length}`);
     }
-    scale = new Float32Array(q.scale.length);
-    for (let i = 0; i < scale.length; i++) scale[i] = checkScale(`${name}.scale[${i}]`, q.scale[i]);
+    // Checked by a small loop that V8 optimises early; the argument's name is built only for an
+    // error (a template string per element made resolving 131072 block scales take 4.6 ms). The
+    // arrays are not copied: the call is synchronous and they are only read.
+    scale = q.scale;
+    const bad = firstBadScale(scale);
+    if (bad >= 0) checkScale(`${name}.scale[${bad}]`, scale[bad]);
     if (q.zeroPoint === undefined) zeroPoint = new Int32Array(scale.length);
     else if (q.zeroPoint instanceof Int32Array) {
       if (q.zeroPoint.length !== scale.length) throw new RangeError(`${zpName}: expected ${scale.length} zero points (one per scale), got ${q.zeroPoint.length}`);
-      zeroPoint = q.zeroPoint.slice();
-      for (let i = 0; i < zeroPoint.length; i++) checkIntIn(`${zpName}[${i}]`, zeroPoint[i], qmin, qmax);
+      zeroPoint = q.zeroPoint;
+      const badZ = firstOutside(zeroPoint, qmin, qmax);
+      if (badZ >= 0) checkIntIn(`${zpName}[${badZ}]`, zeroPoint[badZ], qmin, qmax);
     } else if (typeof q.zeroPoint === 'number') {
       zeroPoint = new Int32Array(scale.length).fill(checkIntIn(zpName, q.zeroPoint, qmin, qmax));
     } else throw new TypeError(`${zpName}: expected a number or an Int32Array, got ${typeName(q.zeroPoint)}`);
@@ -153,7 +183,7 @@ export function resolveQuantParams(p: unknown, n: number, name = 'p'): QuantLayo
   }
   const torch = rounding === 'torch';
   // PyTorch: inv_scale = 1.0f / static_cast<float>(scale), then value * inv_scale in f32.
-  const factor = torch ? scale.map((s) => Math.fround(1 / s)) : scale;
+  const factor = torch ? reciprocals(scale) : scale;
   return { dtype, signed: dtype === 'int8', torch, outer, D, inner, B, sO, sJ, sI, scale, factor, zeroPoint, shape, axis };
 }
 
