@@ -62,6 +62,7 @@ export async function run({ simd, scalar, copyMs }) {
   const perTensor = { dtype: 'int8', scale: 0.03, zeroPoint: 0 };
   const scales = new Float32Array(ROWS).map((_, i) => 0.01 + i * 1e-5);
   const perChannel = { dtype: 'int8', scale: scales, shape: [ROWS, COLS], axis: 0 };
+  const blocked = { dtype: 'int8', scale: new Float32Array(N / 32).map((_, i) => 0.01 + (i % 97) * 1e-4), shape: [ROWS, COLS], axis: 1, blockSize: 32 };
 
   const res = {};
   for (const [name, sq] of [['simd', simd], ['scalar', scalar]]) {
@@ -81,6 +82,9 @@ export async function run({ simd, scalar, copyMs }) {
       dc: rec(`dequantize per channel, resident [${name}]`, () => sq.dequantize(qw, perChannel, yw), bytesQ),
       dyn: rec(`dynamicQuantize, resident [${name}]`, () => sq.dynamicQuantize(xw, dq), N * 9),
     };
+    // blocked (ONNX opset 21), blocks of 32 along the last axis: 131072 scales
+    record('quant', `quantize blocked (32, last axis), resident [${name}]`, time(() => sq.quantize(xw, blocked, qw)), { bytes: bytesQ, ratios });
+    record('quant', `dequantize blocked (32, last axis), resident [${name}]`, time(() => sq.dequantize(qw, blocked, yw)), { bytes: bytesQ, ratios });
     if (name === 'simd') {
       const q8 = new Int8Array(N), y = new Float32Array(N);
       rec('quantize per tensor, copying API [simd]', () => sq.quantize(x, perTensor, q8), bytesQ);
