@@ -11,9 +11,11 @@ import { build } from 'esbuild';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // Budgets: the size when set plus about 20% headroom. History (gzip B, SIMD / scalar / entry):
 // four families 11 324 / 7 051 / 42 220; then the SIMD select, N:M and spmv paths of the
-// performance work 15 078 / 8 932 / 50 217 (raised on purpose: those paths are the speed-ups).
+// performance work 15 078 / 8 932 / 50 217 (raised on purpose: those paths are the speed-ups);
+// then the exact reciprocal-bracket quantize, the byte-offset spmv and the blocked-quantization
+// loops 18 671 / 9 492 / 57 005 (SIMD budget raised on purpose: each is a measured speed-up).
 const BUDGET = {
-  'wasm/sparq.simd.wasm': 18000,
+  'wasm/sparq.simd.wasm': 22000,
   'wasm/sparq.scalar.wasm': 11000,
   'default entry (dist/index.js bundled, minified)': 60000,
 };
