@@ -609,11 +609,55 @@ export function prune_slice_norms(w: usize, outer: i32, D: i32, inner: i32, p: i
   }
 }
 
-/** Two adjacent blocks' f64 accumulators (lanes 0, 1) += the f32 lanes 0, 1 of x, p = 1 or 2. */
-@inline function pairAcc(acc: v128, x: v128, p: i32): v128 {
-  const a = f64x2.abs(f64x2.promote_low_f32x4(x));
-  return f64x2.add(acc, p == 2 ? f64x2.mul(a, a) : a);
+/**
+ * Two adjacent blocks' f64 accumulators (lanes 0, 1) += the f32 lanes 0, 1 of x, p = 1 or 2 (a
+ * constant at every call). |a| is an AND with `am` (the sign mask held in a register); p = 2 needs
+ * no abs at all.
+ */
+@inline function pairAcc(acc: v128, x: v128, p: i32, am: v128): v128 {
+  const a = f64x2.promote_low_f32x4(x);
+  return f64x2.add(acc, p == 2 ? f64x2.mul(a, a) : v128.and(a, am));
 }
+
+/** The SIMD part of one row of prune_block_norms for a constant p (1 or 2); returns the next block. */
+@inline function blockNormsRow(wr: usize, orow: usize, full: i32, bw: i32, p: i32, am: v128): i32 {
+  let bc = 0;
+  if ((bw & 3) == 0) {
+    // element j of blocks bc and bc + 1 in lanes 0, 1: 4 at a time from each block
+    for (; bc + 2 <= full; bc += 2) {
+      const q = orow + (<usize>bc << 3);
+      const x0 = wr + ((<usize>bc * <usize>bw) << 2), x1 = x0 + (<usize>bw << 2);
+      let acc = v128.load(q);
+      for (let j = 0; j < bw; j += 4) {
+        const a = v128.load(x0 + (<usize>j << 2)), b = v128.load(x1 + (<usize>j << 2));
+        const lo = v128.shuffle<i32>(a, b, 0, 4, 1, 5), hi = v128.shuffle<i32>(a, b, 2, 6, 3, 7);
+        acc = pairAcc(acc, lo, p, am);
+        acc = pairAcc(acc, v128.shuffle<i32>(lo, lo, 2, 3, 2, 3), p, am);
+        acc = pairAcc(acc, hi, p, am);
+        acc = pairAcc(acc, v128.shuffle<i32>(hi, hi, 2, 3, 2, 3), p, am);
+      }
+      v128.store(q, acc);
+    }
+  } else if (bw == 2) {
+    for (; bc + 2 <= full; bc += 2) {
+      const q = orow + (<usize>bc << 3);
+      const a = v128.load(wr + ((<usize>bc << 1) << 2));
+      let acc = pairAcc(v128.load(q), v128.shuffle<i32>(a, a, 0, 2, 0, 2), p, am);
+      v128.store(q, pairAcc(acc, v128.shuffle<i32>(a, a, 1, 3, 1, 3), p, am));
+    }
+  } else if (bw == 1) {
+    for (; bc + 4 <= full; bc += 4) {
+      const q = orow + (<usize>bc << 3);
+      const a = v128.load(wr + (<usize>bc << 2));
+      v128.store(q, pairAcc(v128.load(q), a, p, am));
+      v128.store(q, pairAcc(v128.load(q, 16), v128.shuffle<i32>(a, a, 2, 3, 2, 3), p, am), 16);
+    }
+  }
+  return bc;
+}
+
+/** Scratch for prune_block_norms' sign mask (through memory, so V8 keeps it in a register). */
+const BN_MASK: usize = memory.data(16, 16);
 
 /**
  * out[br * nbc + bc] (f64) = norm of block (br, bc) of an R x C matrix cut in bh x bw blocks
@@ -628,42 +672,16 @@ export function prune_block_norms(w: usize, R: i32, C: i32, bh: i32, bw: i32, p:
   const nbr = (R + bh - 1) / bh;
   const full = C / bw; // blocks of full width in a row
   memory.fill(out, 0, (<usize>nbr * <usize>nbc) << 3);
+  if (ASC_FEATURE_SIMD) v128.store(BN_MASK, i64x2.splat(0x7fffffffffffffff));
   for (let r = 0; r < R; r++) {
     const wr = w + ((<usize>r * <usize>C) << 2);
     const orow = out + ((<usize>(r / bh) * <usize>nbc) << 3);
     let bc = 0;
     if (ASC_FEATURE_SIMD) {
-      if (p != 0 && (bw & 3) == 0) {
-        // element j of blocks bc and bc + 1 in lanes 0, 1: 4 at a time from each block
-        for (; bc + 2 <= full; bc += 2) {
-          const q = orow + (<usize>bc << 3);
-          const x0 = wr + ((<usize>bc * <usize>bw) << 2), x1 = x0 + (<usize>bw << 2);
-          let acc = v128.load(q);
-          for (let j = 0; j < bw; j += 4) {
-            const a = v128.load(x0 + (<usize>j << 2)), b = v128.load(x1 + (<usize>j << 2));
-            const lo = v128.shuffle<i32>(a, b, 0, 4, 1, 5), hi = v128.shuffle<i32>(a, b, 2, 6, 3, 7);
-            acc = pairAcc(acc, lo, p);
-            acc = pairAcc(acc, v128.shuffle<i32>(lo, lo, 2, 3, 2, 3), p);
-            acc = pairAcc(acc, hi, p);
-            acc = pairAcc(acc, v128.shuffle<i32>(hi, hi, 2, 3, 2, 3), p);
-          }
-          v128.store(q, acc);
-        }
-      } else if (p != 0 && bw == 2) {
-        for (; bc + 2 <= full; bc += 2) {
-          const q = orow + (<usize>bc << 3);
-          const a = v128.load(wr + ((<usize>bc << 1) << 2));
-          let acc = pairAcc(v128.load(q), v128.shuffle<i32>(a, a, 0, 2, 0, 2), p);
-          v128.store(q, pairAcc(acc, v128.shuffle<i32>(a, a, 1, 3, 1, 3), p));
-        }
-      } else if (p != 0 && bw == 1) {
-        for (; bc + 4 <= full; bc += 4) {
-          const q = orow + (<usize>bc << 3);
-          const a = v128.load(wr + (<usize>bc << 2));
-          v128.store(q, pairAcc(v128.load(q), a, p));
-          v128.store(q, pairAcc(v128.load(q, 16), v128.shuffle<i32>(a, a, 2, 3, 2, 3), p), 16);
-        }
-      }
+      // p specialised outside the loops (a test per term before), the abs mask loaded once a row
+      const am = v128.load(BN_MASK);
+      if (p == 2) bc = blockNormsRow(wr, orow, full, bw, 2, am);
+      else if (p == 1) bc = blockNormsRow(wr, orow, full, bw, 1, am);
     }
     for (; bc < nbc; bc++) {
       const q = orow + (<usize>bc << 3);
