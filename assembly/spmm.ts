@@ -287,7 +287,7 @@ export function sparse_csrq8_spmv_f32(rows: i32, indptr: usize, indices: usize, 
 // iteration (the same adds in the same order): f32 0.44 -> 0.38 ms, int8 0.395 -> 0.353 ms.
 // ---------------------------------------------------------------------------------------------
 
-export const IDX_OFF16: i32 = 2;
+const IDX_OFF16: i32 = 2;
 const XS: usize = memory.data(65536, 16);
 
 /** x at the 4 byte offsets packed in w (lane k: bits 16k .. 16k + 15). */
