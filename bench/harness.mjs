@@ -13,25 +13,33 @@ export const JSON_OUT = jsonAt >= 0 ? (argv[jsonAt + 1] && !argv[jsonAt + 1].sta
 const onlyAt = argv.indexOf('--only');
 export const ONLY = onlyAt >= 0 ? argv[onlyAt + 1].split(',') : undefined;
 
+function median(a) {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 /** Time fn with benchmark.js; returns the median and mean in milliseconds. */
 export function time(fn, { maxTime = QUICK ? 0.4 : 2, minSamples = QUICK ? 5 : 15 } = {}) {
   let result;
   const b = new Benchmark({ fn, maxTime, minSamples, initCount: 1, onComplete() { result = this; } });
   b.run({ async: false });
   if (b.error) throw b.error;
-  const s = [...result.stats.sample].sort((a, c) => a - c);
-  const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  return { ms: median * 1000, meanMs: result.stats.mean * 1000, rme: result.stats.rme, samples: s.length };
+  return { ms: median(result.stats.sample) * 1000, meanMs: result.stats.mean * 1000, rme: result.stats.rme, samples: result.stats.sample.length };
 }
 
 /** The 16 MiB copy reference: Float32Array.prototype.set of 4 194 304 floats. */
-export function timeCopy() {
-  const src = new Float32Array(1 << 22).map((_, i) => i);
-  const dst = new Float32Array(1 << 22);
-  return time(() => dst.set(src));
+export function timeCopy(opts) {
+  const { src, dst } = copyBuffers();
+  return time(() => dst.set(src), opts);
 }
 
 let copyBufs;
+/** The two 16 MiB arrays of the copy reference, made once. */
+function copyBuffers() {
+  copyBufs ??= { src: new Float32Array(1 << 22).map((_, i) => i), dst: new Float32Array(1 << 22) };
+  return copyBufs;
+}
+
 /**
  * Time fn and the 16 MiB copy in alternation (copy, fn, copy, fn, ..., copy) and return fn's
  * median over the rounds with `copyMs`, the median of the copies around it. This machine's speed
@@ -39,18 +47,15 @@ let copyBufs;
  * the drift; a ratio to copies timed around the case does not.
  */
 export function timePaired(fn) {
-  copyBufs ??= { src: new Float32Array(1 << 22).map((_, i) => i), dst: new Float32Array(1 << 22) };
-  const { src, dst } = copyBufs;
   const rounds = QUICK ? 2 : 4;
   const opts = { maxTime: QUICK ? 0.2 : 0.6, minSamples: QUICK ? 5 : 10 };
-  const copies = [time(() => dst.set(src), opts)];
+  const copies = [timeCopy(opts)];
   const runs = [];
   for (let r = 0; r < rounds; r++) {
     runs.push(time(fn, opts));
-    copies.push(time(() => dst.set(src), opts));
+    copies.push(timeCopy(opts));
   }
-  const med = (a) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
-  return { ms: med(runs.map((t) => t.ms)), meanMs: med(runs.map((t) => t.meanMs)), rme: Math.max(...runs.map((t) => t.rme)), samples: runs.reduce((a, t) => a + t.samples, 0), copyMs: med(copies.map((t) => t.ms)) };
+  return { ms: median(runs.map((t) => t.ms)), meanMs: median(runs.map((t) => t.meanMs)), rme: Math.max(...runs.map((t) => t.rme)), samples: runs.reduce((a, t) => a + t.samples, 0), copyMs: median(copies.map((t) => t.ms)) };
 }
 
 const rows = [];
