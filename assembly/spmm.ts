@@ -302,64 +302,59 @@ const XS: usize = memory.data(65536, 16);
   return load<f32>(<usize>load<u16>(indices + (p << 1)), XS);
 }
 
+/**
+ * Entries p .. p + 15 of a byte-offset row into the spmv sums: offStepA adds entries p .. p + 3
+ * and p + 8 .. p + 11 to the lanes s0..s3 (acc), offStepB entries p + 4 .. p + 7 and p + 12 ..
+ * p + 15 to s4..s7, each in entry order; ip points at entry p's offset.
+ */
+@inline function offStepA(acc: v128, values: usize, p: usize, ip: usize, q8: bool): v128 {
+  let v0: v128, v2: v128;
+  if (q8) {
+    const w = v128.load(values + p); // 16 int8
+    v0 = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(w)));
+    v2 = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(i16x8.extend_high_i8x16_s(w)));
+  } else {
+    v0 = v128.load(values + (p << 2), 0);
+    v2 = v128.load(values + (p << 2), 32);
+  }
+  acc = f32x4.add(acc, f32x4.mul(v0, gatherOff4(load<u64>(ip, 0))));
+  return f32x4.add(acc, f32x4.mul(v2, gatherOff4(load<u64>(ip, 16))));
+}
+
+@inline function offStepB(acc: v128, values: usize, p: usize, ip: usize, q8: bool): v128 {
+  let v1: v128, v3: v128;
+  if (q8) {
+    const w = v128.load(values + p);
+    v1 = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(i16x8.extend_low_i8x16_s(w)));
+    v3 = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(i16x8.extend_high_i8x16_s(w)));
+  } else {
+    v1 = v128.load(values + (p << 2), 16);
+    v3 = v128.load(values + (p << 2), 48);
+  }
+  acc = f32x4.add(acc, f32x4.mul(v1, gatherOff4(load<u64>(ip, 8))));
+  return f32x4.add(acc, f32x4.mul(v3, gatherOff4(load<u64>(ip, 24))));
+}
+
 @inline function rowSpmvOff(p0: usize, p1: usize, indices: usize, values: usize, q8: bool): f32 {
   let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0, s4: f32 = 0, s5: f32 = 0, s6: f32 = 0, s7: f32 = 0;
   let p = p0;
   if (ASC_FEATURE_SIMD) {
     let a = f32x4.splat(0), b = a;
     let ip = indices + (p << 1);
+    // 32 entries an iteration (0.44 -> 0.38 ms against 16): two steps of 16, each adding its
+    // entries to a (s0..s3) and b (s4..s7) in entry order
     for (; p + 32 <= p1; p += 32) {
-      let v0: v128, v1: v128, v2: v128, v3: v128, v4: v128, v5: v128, v6: v128, v7: v128;
-      if (q8) {
-        const w = v128.load(values + p), w2 = v128.load(values + p, 16);
-        const lo = i16x8.extend_low_i8x16_s(w), hi = i16x8.extend_high_i8x16_s(w);
-        const lo2 = i16x8.extend_low_i8x16_s(w2), hi2 = i16x8.extend_high_i8x16_s(w2);
-        v0 = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(lo));
-        v1 = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(lo));
-        v2 = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(hi));
-        v3 = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(hi));
-        v4 = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(lo2));
-        v5 = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(lo2));
-        v6 = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(hi2));
-        v7 = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(hi2));
-      } else {
-        v0 = v128.load(values + (p << 2)); v1 = v128.load(values + (p << 2), 16);
-        v2 = v128.load(values + (p << 2), 32); v3 = v128.load(values + (p << 2), 48);
-        v4 = v128.load(values + (p << 2), 64); v5 = v128.load(values + (p << 2), 80);
-        v6 = v128.load(values + (p << 2), 96); v7 = v128.load(values + (p << 2), 112);
-      }
-      a = f32x4.add(a, f32x4.mul(v0, gatherOff4(load<u64>(ip, 0))));
-      b = f32x4.add(b, f32x4.mul(v1, gatherOff4(load<u64>(ip, 8))));
-      a = f32x4.add(a, f32x4.mul(v2, gatherOff4(load<u64>(ip, 16))));
-      b = f32x4.add(b, f32x4.mul(v3, gatherOff4(load<u64>(ip, 24))));
-      a = f32x4.add(a, f32x4.mul(v4, gatherOff4(load<u64>(ip, 32))));
-      b = f32x4.add(b, f32x4.mul(v5, gatherOff4(load<u64>(ip, 40))));
-      a = f32x4.add(a, f32x4.mul(v6, gatherOff4(load<u64>(ip, 48))));
-      b = f32x4.add(b, f32x4.mul(v7, gatherOff4(load<u64>(ip, 56))));
+      a = offStepA(a, values, p, ip, q8);
+      b = offStepB(b, values, p, ip, q8);
+      a = offStepA(a, values, p + 16, ip + 32, q8);
+      b = offStepB(b, values, p + 16, ip + 32, q8);
       ip += 64;
     }
-    for (; p + 16 <= p1; p += 16) {
-      let v0: v128, v1: v128, v2: v128, v3: v128;
-      if (q8) {
-        const w = v128.load(values + p); // 16 int8
-        const lo = i16x8.extend_low_i8x16_s(w), hi = i16x8.extend_high_i8x16_s(w);
-        v0 = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(lo));
-        v1 = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(lo));
-        v2 = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(hi));
-        v3 = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(hi));
-      } else {
-        v0 = v128.load(values + (p << 2));
-        v1 = v128.load(values + (p << 2), 16);
-        v2 = v128.load(values + (p << 2), 32);
-        v3 = v128.load(values + (p << 2), 48);
-      }
-      const g0 = gatherOff4(load<u64>(ip, 0)), g1 = gatherOff4(load<u64>(ip, 8));
-      const g2 = gatherOff4(load<u64>(ip, 16)), g3 = gatherOff4(load<u64>(ip, 24));
+    if (p + 16 <= p1) {
+      a = offStepA(a, values, p, ip, q8);
+      b = offStepB(b, values, p, ip, q8);
       ip += 32;
-      a = f32x4.add(a, f32x4.mul(v0, g0));
-      b = f32x4.add(b, f32x4.mul(v1, g1));
-      a = f32x4.add(a, f32x4.mul(v2, g2));
-      b = f32x4.add(b, f32x4.mul(v3, g3));
+      p += 16;
     }
     if (p + 8 <= p1) {
       let va: v128, vb: v128;
