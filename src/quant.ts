@@ -307,24 +307,21 @@ export function minmax(rt: Runtime, xs: Slot): [number, number] {
   }
 }
 
-/** min / max of an ordinary Float32Array, in L2-sized chunks (NaN if any element is NaN). */
+/** minmax() of an ordinary Float32Array, in L2-sized chunks (NaN if any element is NaN). */
 function streamedMinmax(rt: Runtime, x: Float32Array): [number, number] {
-  let xp = 0, r = 0, mn = Infinity, mx = -Infinity;
+  let xp = 0, mn = 0, mx = 0;
   try {
     xp = rt.alloc(CHUNK * 4);
-    r = rt.alloc(8);
     for (let e0 = 0; e0 < x.length; e0 += CHUNK) {
       const len = Math.min(CHUNK, x.length - e0);
       rt.view('f32', xp, len).set(x.subarray(e0, e0 + len));
-      (rt.exports.minmax_f32 as Function)(xp, len, r);
-      const v = rt.view('f32', r, 2);
-      mn = Math.min(mn, v[0]); // Math.min / max propagate NaN
-      mx = Math.max(mx, v[1]);
+      const [a, b] = minmax(rt, { ptr: xp, length: len, owned: false });
+      mn = Math.min(mn, a); // Math.min / max propagate NaN
+      mx = Math.max(mx, b);
     }
     return [mn, mx];
   } finally {
     rt.free(xp);
-    rt.free(r);
   }
 }
 
