@@ -224,6 +224,43 @@ eq('quantize / dequantize over 300 random shapes, granularities and dtypes', () 
   }
 });
 
+eq('NaN, -Inf and values far below the range inside SIMD runs: every quantize loop redoes them exactly', () => {
+  // The SIMD loops other than the ONNX bracket clamp with pmax(MARK, v) (MARK = -16384), which also
+  // maps a NaN to MARK, and redo a run whose lanes came out at or below MARK + 255 with the exact
+  // loop (NaN -> zp). This puts such lanes in the SIMD part of every loop that does this.
+  const r = rng(SEED ^ 0x6a11);
+  const specials = [NaN, -NaN, -Infinity, Infinity, -1e30];
+  const rows = 8, cols = 96;
+  for (let trial = 0; trial < 40; trial++) {
+    const dtype = trial % 2 ? 'int8' : 'uint8';
+    const [qmin, qmax] = dtype === 'int8' ? [-128, 127] : [0, 255];
+    const kind = trial % 5;
+    const s = kind === 1 ? f(1.5 * 2 ** -110) : f(r.uniform(0.01, 0.1)); // 2^-110: the ONNX path that divides
+    const x = new Float32Array(rows * cols);
+    for (let i = 0; i < x.length; i++) x[i] = f(r.normal() * 60 * s);
+    // values whose quotient lies around the mark, then a few specials
+    for (let k = 0; k < 6; k++) x[r.int(0, x.length - 1)] = f((-16384 + r.int(-300, 300) + 0.5) * s);
+    if (trial % 4 !== 3) {
+      for (let k = 0; k < 3; k++) x[r.int(0, x.length - 1)] = specials[r.int(0, specials.length - 1)];
+      x[r.int(0, x.length - 1)] = NaN;
+    }
+    const rounding = trial % 3 ? 'torch' : 'onnx';
+    let p;
+    if (kind <= 1) p = { dtype, scale: s, zeroPoint: r.int(qmin, qmax), rounding };
+    else if (kind === 2) p = { dtype, rounding, shape: [rows, cols], axis: 1, scale: new Float32Array(cols).map(() => r.uniform(0.01, 0.1)), zeroPoint: new Int32Array(cols).map(() => r.int(qmin, qmax)) };
+    else {
+      const blockSize = kind === 3 ? 32 : 6; // blocks of >= 16 share one loop; smaller ones are runs
+      const nb = Math.ceil(cols / blockSize);
+      p = { dtype, rounding, shape: [rows, cols], axis: 1, blockSize, scale: new Float32Array(rows * nb).map(() => r.uniform(0.01, 0.1)), zeroPoint: new Int32Array(rows * nb).map(() => r.int(qmin, qmax)) };
+    }
+    const qr = ref.quantize(x, p);
+    const tag = `trial ${trial} kind ${kind} ${dtype} ${rounding}`;
+    assertBits(assert, simd.quantize(x, p), qr, `simd, ${tag}`);
+    assertBits(assert, scalar.quantize(x, p), qr, `scalar, ${tag}`);
+    if (trial % 4 !== 3 && kind === 0) assert.ok(qr.some((v, i) => Number.isNaN(x[i]) && v === p.zeroPoint), `a NaN maps to zp, ${tag}`);
+  }
+});
+
 eq('quantize near ties (+-3 ulps), scales from 2^-110 to 2^110, NaN / Inf among them: simd == scalar == ref', () => {
   // The SIMD build multiplies by a bracket of reciprocals and redoes disagreeing blocks by division;
   // this pins the blocks it must not get wrong.
