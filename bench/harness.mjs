@@ -33,6 +33,12 @@ export function timeCopy(opts) {
   return time(() => dst.set(src), opts);
 }
 
+/** One 16 MiB copy (the reference), for callers that time it among other cases. */
+export function copy16() {
+  const { src, dst } = copyBuffers();
+  dst.set(src);
+}
+
 let copyBufs;
 /** The two 16 MiB arrays of the copy reference, made once. */
 function copyBuffers() {
