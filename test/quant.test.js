@@ -230,8 +230,9 @@ eq('NaN, -Inf and values far below the range inside SIMD runs: every quantize lo
   // loop (NaN -> zp). This puts such lanes in the SIMD part of every loop that does this.
   const r = rng(SEED ^ 0x6a11);
   const specials = [NaN, -NaN, -Infinity, Infinity, -1e30];
-  const rows = 8, cols = 96;
-  for (let trial = 0; trial < 40; trial++) {
+  for (let trial = 0; trial < 60; trial++) {
+    // short runs, and runs across several 4096-element chunks (each chunk is checked on its own)
+    const [rows, cols] = trial < 40 ? [8, 96] : [3, 5000 + trial];
     const dtype = trial % 2 ? 'int8' : 'uint8';
     const [qmin, qmax] = dtype === 'int8' ? [-128, 127] : [0, 255];
     const kind = trial % 5;
@@ -244,6 +245,7 @@ eq('NaN, -Inf and values far below the range inside SIMD runs: every quantize lo
       for (let k = 0; k < 3; k++) x[r.int(0, x.length - 1)] = specials[r.int(0, specials.length - 1)];
       x[r.int(0, x.length - 1)] = NaN;
     }
+    if (trial >= 40) for (const at of [4095, 4096, 8191, 12300]) if (r.next() < 0.5 && at < x.length) x[at] = NaN; // at chunk edges
     const rounding = trial % 3 ? 'torch' : 'onnx';
     let p;
     if (kind <= 1) p = { dtype, scale: s, zeroPoint: r.int(qmin, qmax), rounding };
