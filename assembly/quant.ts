@@ -187,15 +187,21 @@ export function quant_bracket_u8(x: usize, out: usize, i0: i32, n: i32, s: f32, 
 }
 
 /**
- * The SIMD loop over the first n & ~15 elements with one scale (sv) and bias = MAGIC_BITS - zp
- * already in registers, 16 elements a store (4 f32x4 -> 4 i32x4 -> 2 i16x8 -> 1 i8x16). fast (lo
- * is MARK): returns mn lowered by the minimum of its i16 lanes; exact (lo is -2^22): returns mn.
+ * The SIMD loop over the first n & ~15 elements, 16 elements a store (4 f32x4 -> 4 i32x4 -> 2 i16x8
+ * -> 1 i8x16): with one scale (sv) and bias = MAGIC_BITS - zp in registers, or, when vec, element
+ * i with s[i] and z[i] (bias mb - z[i]). fast (lo is MARK): returns mn lowered by the minimum of its
+ * i16 lanes; exact (lo is -2^22): returns mn.
  */
-@inline function quant16Loop(x: usize, out: usize, n: i32, sv: v128, bias: v128, lo: v128, mg: v128, signed: bool, mul: bool, fast: bool, mn: v128): v128 {
+@inline function quant16Loop(x: usize, out: usize, n: i32, sv: v128, bias: v128, lo: v128, mg: v128, signed: bool, mul: bool, fast: bool, mn: v128,
+  vec: bool = false, s: usize = 0, z: usize = 0): v128 {
   for (let i = 0; i + 16 <= n; i += 16) {
-    const p = x + (<usize>i << 2);
-    const lo16 = i16x8.narrow_i32x4_s(quantCore(v128.load(p, 0), sv, bias, mul, lo, mg, fast), quantCore(v128.load(p, 16), sv, bias, mul, lo, mg, fast));
-    const hi16 = i16x8.narrow_i32x4_s(quantCore(v128.load(p, 32), sv, bias, mul, lo, mg, fast), quantCore(v128.load(p, 48), sv, bias, mul, lo, mg, fast));
+    const o = <usize>i << 2, p = x + o;
+    const s0 = vec ? v128.load(s + o, 0) : sv, s1 = vec ? v128.load(s + o, 16) : sv;
+    const s2 = vec ? v128.load(s + o, 32) : sv, s3 = vec ? v128.load(s + o, 48) : sv;
+    const b0 = vec ? i32x4.sub(bias, v128.load(z + o, 0)) : bias, b1 = vec ? i32x4.sub(bias, v128.load(z + o, 16)) : bias;
+    const b2 = vec ? i32x4.sub(bias, v128.load(z + o, 32)) : bias, b3 = vec ? i32x4.sub(bias, v128.load(z + o, 48)) : bias;
+    const lo16 = i16x8.narrow_i32x4_s(quantCore(v128.load(p, 0), s0, b0, mul, lo, mg, fast), quantCore(v128.load(p, 16), s1, b1, mul, lo, mg, fast));
+    const hi16 = i16x8.narrow_i32x4_s(quantCore(v128.load(p, 32), s2, b2, mul, lo, mg, fast), quantCore(v128.load(p, 48), s3, b3, mul, lo, mg, fast));
     narrowStore16(out + <usize>i, lo16, hi16, signed);
     if (fast) mn = i16x8.min_s(mn, i16x8.min_s(lo16, hi16));
   }
@@ -223,22 +229,6 @@ export function quant_bracket_u8(x: usize, out: usize, i0: i32, n: i32, s: f32, 
   quantSpan(x, out, i, n, s, zp, signed, mul);
 }
 
-/** The SIMD loop of quantRunVector (element i with s[i], z[i]), as quant16Loop. */
-@inline function quantVec16Loop(x: usize, out: usize, n: i32, s: usize, z: usize, mb: v128, lo: v128, mg: v128, signed: bool, mul: bool, fast: bool, mn: v128): v128 {
-  for (let i = 0; i + 16 <= n; i += 16) {
-    const o = <usize>i << 2;
-    const lo16 = i16x8.narrow_i32x4_s(
-      quantCore(v128.load(x + o, 0), v128.load(s + o, 0), i32x4.sub(mb, v128.load(z + o, 0)), mul, lo, mg, fast),
-      quantCore(v128.load(x + o, 16), v128.load(s + o, 16), i32x4.sub(mb, v128.load(z + o, 16)), mul, lo, mg, fast));
-    const hi16 = i16x8.narrow_i32x4_s(
-      quantCore(v128.load(x + o, 32), v128.load(s + o, 32), i32x4.sub(mb, v128.load(z + o, 32)), mul, lo, mg, fast),
-      quantCore(v128.load(x + o, 48), v128.load(s + o, 48), i32x4.sub(mb, v128.load(z + o, 48)), mul, lo, mg, fast));
-    narrowStore16(out + <usize>i, lo16, hi16, signed);
-    if (fast) mn = i16x8.min_s(mn, i16x8.min_s(lo16, hi16));
-  }
-  return mn;
-}
-
 /** Quantize n elements, element i with scale s[i] and zero point zp[i]. */
 @inline function quantRunVector(x: usize, out: usize, n: i32, s: usize, z: usize, signed: bool, mul: bool): void {
   const qmin: i32 = signed ? -128 : 0;
@@ -250,8 +240,8 @@ export function quant_bracket_u8(x: usize, out: usize, i0: i32, n: i32, s: f32, 
     v128.store(QC, f32x4.splat(MAGIC), 32);
     v128.store(QC, f32x4.splat(-CLAMP), 48);
     const mb = v128.load(QC, 0), mg = v128.load(QC, 32);
-    const mn = quantVec16Loop(x, out, n, s, z, mb, v128.load(QC, 16), mg, signed, mul, true, i16x8.splat(0));
-    if (markSeen(mn)) quantVec16Loop(x, out, n, s, z, mb, v128.load(QC, 48), mg, signed, mul, false, mn);
+    const mn = quant16Loop(x, out, n, mb, mb, v128.load(QC, 16), mg, signed, mul, true, i16x8.splat(0), true, s, z);
+    if (markSeen(mn)) quant16Loop(x, out, n, mb, mb, v128.load(QC, 48), mg, signed, mul, false, mn, true, s, z);
     i = n & ~15;
   }
   for (; i < n; i++) {
