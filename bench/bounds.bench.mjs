@@ -14,7 +14,7 @@ import asc from 'assemblyscript/asc';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QUICK, copy16, record, time } from './harness.mjs';
+import { QUICK, copy16, median, record, time } from './harness.mjs';
 
 /** Cut [from, to) out of src; throws if either marker is missing (the kernel source moved). */
 function cut(src, from, to) {
@@ -103,10 +103,7 @@ function alternate(cases) {
   const opts = { maxTime: QUICK ? 0.2 : 0.5, minSamples: QUICK ? 5 : 10 };
   const runs = cases.map(() => []);
   for (let r = 0; r < rounds; r++) cases.forEach(([, fn], k) => runs[k].push(time(fn, opts)));
-  return runs.map((ts) => {
-    const ms = ts.map((t) => t.ms).sort((a, b) => a - b);
-    return { ms: ms[ms.length >> 1], rme: Math.max(...ts.map((t) => t.rme)) };
-  });
+  return runs.map((ts) => ({ ms: median(ts.map((t) => t.ms)), rme: Math.max(...ts.map((t) => t.rme)) }));
 }
 
 export async function run({ simd }) {

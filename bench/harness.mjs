@@ -13,7 +13,8 @@ export const JSON_OUT = jsonAt >= 0 ? (argv[jsonAt + 1] && !argv[jsonAt + 1].sta
 const onlyAt = argv.indexOf('--only');
 export const ONLY = onlyAt >= 0 ? argv[onlyAt + 1].split(',') : undefined;
 
-function median(a) {
+/** The median of a list of numbers. */
+export function median(a) {
   const s = [...a].sort((x, y) => x - y);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
