@@ -1,38 +1,36 @@
-// Headless Chromium (Debian's /usr/bin/chromium via playwright-core): the package from a plain
+// Headless Chromium via playwright-core (a system Chromium, or the one from the npm package
+// @sparticuz/chromium: see browser/chromium.mjs and SPARQ_CHROMIUM): the package from a plain
 // <script type="module"> page with an import map, and from an esbuild bundle served under a strict
 // content-security policy. Both builds must give every committed golden hash; the portable uvu
 // suites run in the page too.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { serve } from './server.mjs';
+import { launchChromium } from './browser/chromium.mjs';
 import { batteryDiff, guardedSetup, reportRow } from './report.js';
 import expected from '../golden/hashes.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src data:";
 
 const t = suite('Chromium');
-let browser, server;
+let browser, server, source;
 
 const checkSetup = guardedSetup(t, setup);
 async function setup() {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\``);
-  }
   await build({
     entryPoints: [`${ROOT}/test/runtimes/browser/bundle-entry.js`],
     outfile: `${ROOT}/build/runtimes/bundle.js`,
     bundle: true, format: 'esm', platform: 'browser', minify: true, logLevel: 'error',
   });
   server = await serve(ROOT, { csp: { '/test/runtimes/browser/bundle.html': CSP } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  const launched = await launchChromium();
+  ({ browser, source } = launched);
+  const unpacked = launched.unpackMs === undefined ? '' : launched.unpackMs ? `, unpacked in ${(launched.unpackMs / 1000).toFixed(1)} s` : ', unpacked copy reused';
+  console.log(`# Chromium ${browser.version()} (${source}${unpacked})`);
 }
 t.after(async () => {
   await browser?.close();
@@ -72,7 +70,7 @@ t('plain <script type="module"> page: golden battery (both builds) and the uvu s
   const passed = Number(/Passed:\s+(\d+)/.exec(log)?.[1]);
   assert.ok(total > 0, `in-page uvu ran no test:\n${log}`);
   assert.is(passed, total, `in-page uvu failures:\n${log}`);
-  reportRow('chromium', { runtime: 'Chromium (headless)', version: browser.version(), loads: '`<script type="module">` + import map, embedded bytes', simd: r.simd, identical: true, tests: `${passed}/${total} tests (${PORTABLE.length} portable suites) in the page, golden battery x 2 builds` });
+  reportRow('chromium', { runtime: 'Chromium (headless)', version: browser.version(), source, loads: '`<script type="module">` + import map, embedded bytes', simd: r.simd, identical: true, tests: `${passed}/${total} tests (${PORTABLE.length} portable suites) in the page, golden battery x 2 builds` });
 });
 
 t("esbuild bundle under a strict CSP (script-src 'self' 'wasm-unsafe-eval'): golden battery", async () => {
@@ -80,7 +78,7 @@ t("esbuild bundle under a strict CSP (script-src 'self' 'wasm-unsafe-eval'): gol
   assert.is(r.simd, true);
   assert.equal(batteryDiff(r.simdHashes, expected), [], 'SIMD build hashes');
   assert.equal(batteryDiff(r.scalarHashes, expected), [], 'scalar build hashes');
-  reportRow('chromium-bundle', { runtime: 'Chromium (esbuild bundle, strict CSP)', version: browser.version(), loads: 'esbuild bundle, embedded bytes', simd: r.simd, identical: true, tests: `golden battery (${Object.keys(expected).length} cases x 2 builds)` });
+  reportRow('chromium-bundle', { runtime: 'Chromium (esbuild bundle, strict CSP)', version: browser.version(), source, loads: 'esbuild bundle, embedded bytes', simd: r.simd, identical: true, tests: `golden battery (${Object.keys(expected).length} cases x 2 builds)` });
 });
 
 t.run();
