@@ -52,7 +52,7 @@ try {
 } catch { /* the matrix did not run */ }
 if (rows.length) {
   const table = ['| runtime | version tested | how it loads sparq | SIMD | result identical | tests |', '| --- | --- | --- | --- | --- | --- |',
-    ...rows.map((w) => `| ${w.runtime} | ${w.version} | ${w.loads} | ${w.simd ? 'yes' : 'no'} | ${w.identical ? 'yes' : 'NO'} | ${w.tests} |`)].join('\n');
+    ...rows.map((w) => `| ${w.runtime} | ${w.version}${w.source ? ` (${w.source})` : ''} | ${w.loads} | ${w.simd ? 'yes' : 'no'} | ${w.identical ? 'yes' : 'NO'} | ${w.tests} |`)].join('\n');
   mkdirSync('build', { recursive: true });
   writeFileSync('build/runtime-table.md', `${table}\n`);
   console.log(`\n${table}\n`);
