@@ -11,3 +11,4 @@ export * from './spmm';
 export * from './gemm';
 export * from './prune';
 export * from './qgemm';
+export * from './calib';
