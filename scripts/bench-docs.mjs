@@ -1,0 +1,198 @@
+// Writes docs/benchmarks.md from committed bench runs (the JSON of bench/run.mjs --json FILE):
+//   node scripts/bench-docs.mjs [--readme] [run.json ...]
+// The first run is the headline run (it must hold every family of the main run). Each family's
+// table comes from the last run listed that holds that family, so list newer single-family runs
+// after the main one; every table names its run. Without runs, DEFAULT_RUNS are used. --readme
+// also rewrites the README's headline table (between <!-- bench-headline --> and its end marker).
+// Everything below the tables' prose is generated from the runs; the prose lives in this file.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_RUNS, FAMILIES, ROOT, familyTable, fmtRatio, headlineTable, loadRun, row, runLine } from './bench-md.mjs';
+
+const args = process.argv.slice(2);
+const files = args.filter((a) => !a.startsWith('--'));
+const runs = (files.length ? files : DEFAULT_RUNS.map((f) => join(ROOT, f))).map(loadRun);
+const main = runs[0];
+const missing = FAMILIES.filter((f) => !main.families.includes(f));
+if (missing.length) {
+  console.error(`bench-docs: the first run (${main.path}) is the headline run and must hold every family; it lacks ${missing.join(', ')}`);
+  process.exit(1);
+}
+/** The run each family's table comes from: the last one listed that holds it. */
+const runOf = (family) => runs.findLast((r) => r.families.includes(family));
+
+/** "a / b" of two rows of a run as a ratio for reading, or '?' when a row is missing. */
+function ratio(run, slow, fast) {
+  const a = row(run, slow), b = row(run, fast);
+  return a && b ? `${fmtRatio(a.ms / b.ms)}x` : '?';
+}
+/** A column of one row (e.g. its 'x copy'), or '?' when missing. */
+function col(run, name, key) {
+  const r = row(run, name);
+  return r && r[key] !== undefined ? `${r[key]}` : '?';
+}
+
+const SECTIONS = {
+  quant: {
+    title: 'Quantization',
+    anchor: 'quantization',
+    intro: (run) => `4 194 304 floats (16 MiB), uniform in [-4, 4): per tensor, per channel (1024 x 4096, axis 0) and
+blocked (blocks of 32 along the last axis, 131 072 scales); int8 output, uint8 for dynamicQuantize.
+The "x copy" of the SIMD rows other than the blocked ones divides by the median of 16 MiB copies
+timed before, between and after four rounds of the case (paired); the other rows divide by the
+copy timed at the start of the run.
+GB/s counts the bytes read and written (5 per element; 9 for dynamicQuantize, which reads \`x\`
+twice).`,
+    notes: (run) => [
+      `SIMD build over the scalar build: ${ratio(run, 'quantize per tensor, resident [scalar]', 'quantize per tensor, resident [simd]')} quantize, ${ratio(run, 'dequantize per tensor, resident [scalar]', 'dequantize per tensor, resident [simd]')} dequantize, ${ratio(run, 'dynamicQuantize, resident [scalar]', 'dynamicQuantize, resident [simd]')} dynamicQuantize; over plain JS: ${ratio(run, 'quantize per tensor [plain JS]', 'quantize per tensor, resident [simd]')} quantize, ${ratio(run, 'dequantize per tensor [plain JS]', 'dequantize per tensor, resident [simd]')} dequantize.`,
+      `ONNX rounding needs \`f32(x / scale)\` exactly for every element; the SIMD build divides half of the lanes and brackets the other half between two reciprocal products ([semantics](semantics.md#quant-builds)). Torch rounding multiplies by the f32 reciprocal, as torch does, which is why it is faster (${col(run, "quantize per tensor, rounding 'torch', resident [simd]", 'x copy')}x the copy against ${col(run, 'quantize per tensor, resident [simd]', 'x copy')}x).`,
+      'dynamicQuantize is a range pass over `x` plus a quantize pass (uint8); the range must be known before the first element is quantized, so the two passes cannot be fused.',
+      'The copying API streams `x` in 256 KiB chunks, so the kernel works in cache; reading `x` out of JavaScript memory adds to the kernel\'s time.',
+    ],
+  },
+  prune: {
+    title: 'Pruning masks',
+    anchor: 'pruning-masks',
+    intro: () => `4 194 304 floats, roughly normal (a sum of three uniforms), masks resident. Plain-JS baselines: a
+threshold loop, a sort of \`|w|\` (\`Float32Array.prototype.sort\`), a quickselect (Hoare partition,
+median of three) and a 2:4 loop; the sort and quickselect find the cut only (ties unresolved).
+"x copy" divides by the copy timed at the start of the run; "x plain JS", "x quickselect" and
+"x sort" divide by those baselines.`,
+    notes: (run) => [
+      `magnitudeMask keeping 10% (SIMD, resident) takes ${col(run, 'magnitudeMask keep 10%, resident [simd]', 'x copy')}x the copy; a JS quickselect ${col(run, 'magnitude keep 10% [plain JS quickselect]', 'x copy')}x, a JS sort ${col(run, 'magnitude keep 10% [plain JS sort]', 'x copy')}x. The selection is an O(n) radix select ([semantics](semantics.md#prune-select)).`,
+      `nmMask cost grows with m: 4:8 takes ${ratio(run, 'nmMask 4:8, resident [simd]', 'nmMask 2:4, resident [simd]')} the time of 2:4 (pairwise compares, [semantics](semantics.md#nm-mask)).`,
+    ],
+  },
+  sparse: {
+    title: 'Sparse and dense f32 products',
+    anchor: 'sparse-and-dense-f32-products',
+    intro: () => `W 4096 x 4096 at 50 / 90 / 95% uniform random sparsity (and 2:4, and 4x4 blocks at 90%) times X
+4096 x 64 and times a vector; matrices resident. "GFLOP/s nnz" counts 2 flops per stored nonzero
+and output column; "dense-eq GFLOP/s" counts 2 * 4096 * 4096 * 64. The peer is TensorFlow.js's
+Wasm backend (\`@tensorflow/tfjs-backend-wasm\` 4.22: XNNPACK, SIMD, one thread) running the
+dense product. The "x copy" of the SIMD CSR and sparse int8 spmv rows is paired (copies timed
+around the case); the other rows divide by the copy timed at the start of the run. "x sparq
+dense" divides by sparq's dense \`matmul\` of the same shape, "x f32 CSR" by the f32 CSR row of
+the same build, "x CSR same matrix" by the CSR product of the BSR row's matrix.`,
+    notes: (run) => [
+      `spmm at 90% sparsity, SIMD: ${col(run, 'spmm 90% x 64, resident [simd]', 'GFLOP/s nnz')} GFLOP/s over nonzeros, ${ratio(run, 'TF.js wasm dense matMul (XNNPACK, SIMD, 1 thread)', 'spmm 90% x 64, resident [simd]')} faster than TF.js's dense product; sparq's dense \`matmul\` against TF.js: ${col(run, 'sparq matmul, resident [simd]', 'x TF.js')}x its time.`,
+      `spmv is bound by the gather of \`x[col]\` per nonzero, not by memory. Resident CSR matrices with up to 16384 columns store byte offsets, spmv copies \`x\` to a fixed address and gathers with no address arithmetic, reads the indices four at a time and takes 32 entries an iteration.`,
+      `Sparse int8 against f32 CSR at 90%: spmv ${col(run, 'sparse int8 spmv 90%, resident [simd]', 'x f32 CSR')}x the time, spmm ${col(run, 'sparse int8 spmm 90% x 64, resident [simd]', 'x f32 CSR')}x. With f32 X each nonzero still costs one f32 multiply-add per output column; int8 values save value loads in spmv and nothing in spmm, which is bound by the loads and arithmetic on X ([lower bounds](#lower-bounds)).`,
+      `2:4 spmm against sparq's dense product: ${col(run, '2:4 spmm x 64, resident [simd] (34.0 MiB)', 'x sparq dense')}x its time; BSR 4x4 against CSR of the same matrix: ${col(run, 'BSR 4x4 spmm 90% x 64, resident [simd]', 'x CSR same matrix')}x.`,
+    ],
+  },
+  int: {
+    title: 'Integer products',
+    anchor: 'integer-products',
+    intro: () => `A 64 x 4096 times B 4096 x 4096 (1.07 G multiply-adds; GOP/s counts 2 operations per
+multiply-add), B packed once (\`packedInt8\` / \`packedInt4\`), A and outputs resident except in the
+"copying A / out" row. Plain-JS baselines ran on 16 x 512 x 512 (compare their rates). Peers:
+onnxruntime-web 1.30 (Wasm, one thread) running a one-node model written by
+\`bench/peers/onnx-model.mjs\`.`,
+    notes: (run) => [
+      `int8 x int8 against sparq's f32 \`matmul\` of the same shape: ${ratio(run, 'f32 sq.matmul 64x4096x4096 [simd]', 'int8 x int8 -> int32 64x4096x4096, packed [simd]')} faster; quantizedLinear takes ${ratio(run, 'quantizedLinear f32 -> f32 64x4096x4096 [simd]', 'int8 x int8 -> int32 64x4096x4096, packed [simd]')} the time of the bare int8 product; matmulInt4 is ${ratio(run, 'f32 sq.matmul 64x4096x4096 [simd]', 'matmulInt4 bs 32 f32 -> f32 64x4096x4096 [simd]')} faster than the f32 product.`,
+      `Against onnxruntime-web: int8 x int8 ${ratio(run, 'ORT-web MatMulInteger int8 x int8 (Wasm, 1 thread)', 'int8 x int8 -> int32 64x4096x4096, packed [simd]')} faster (ONNX Runtime's Wasm build has no SIMD kernel for it), uint8 x int8 ${ratio(run, 'ORT-web MatMulInteger uint8 x int8 (Wasm, 1 thread)', 'uint8 x int8 -> int32 64x4096x4096, packed [simd]')} faster, quantizedLinear ${ratio(run, 'ORT-web DynamicQuantizeMatMul (Wasm, 1 thread)', 'quantizedLinear f32 -> f32 64x4096x4096 [simd]')} faster than its DynamicQuantizeMatMul.`,
+    ],
+  },
+  bounds: {
+    title: 'Lower bounds',
+    anchor: 'lower-bounds',
+    intro: () => `\`node bench/run.mjs --only bounds\` compiles, beside the package, kernels that do strictly less work
+than any correct kernel for the same result, and times them in alternation with the shipped ones
+(A, B, C, A, B, C, ...; five rounds, medians), so that drift in the machine's speed moves them
+together:
+
+- **No value reads** (sparse): the shipped spmv / spmm source (\`assembly/spmm.ts\`, cut out and
+  compiled at run time) with every value read replaced by a constant held in a register. No
+  encoding of the values (int8 or anything smaller) can beat it with the same gathers, adds and
+  order, so its speed-up over f32 CSR bounds what any value encoding can gain.
+- **Quantize floors**: a loop that only loads 16 floats, narrows them and stores 16 bytes (any
+  quantize does at least this), and one that also multiplies and rounds with no clamp, NaN
+  handling or exactness check; both beside a 16 MiB copy timed in the same rounds.
+
+"(shipped source)" rows are the package's kernels called directly on the same buffers; "(package)"
+rows go through the public API, to show that both time the same work.`,
+    notes: (run) => [
+      `spmv 90%: with no value read at all, ${ratio(run, 'spmv 90%, f32 CSR (shipped source)', 'spmv 90%, no value reads at all (bound)')} faster than f32 CSR (sparse int8: ${ratio(run, 'spmv 90%, f32 CSR (shipped source)', 'spmv 90%, sparse int8 (shipped source)')}). spmm 90% x 64: ${ratio(run, 'spmm 90% x 64, f32 CSR (shipped source)', 'spmm 90% x 64, no value reads at all (bound)')} (sparse int8: ${ratio(run, 'spmm 90% x 64, f32 CSR (shipped source)', 'spmm 90% x 64, sparse int8 (shipped source)')}). What bounds both is the gather of \`x[col]\` (spmv) and the loads and arithmetic on rows of X (spmm), which the value encoding does not change.`,
+      `Quantize against the copy of the same rounds: ${col(run, 'quantize floor: load, narrow, store (bound)', 'x copy')}x to load, narrow and store, ${col(run, 'quantize floor: + multiply, round (bound)', 'x copy')}x with one multiply and the rounding; the torch path (one product, clamp, NaN handled) ${col(run, "quantize per tensor, rounding 'torch' (package)", 'x copy')}x; ONNX, which settles \`f32(x / scale)\` exactly for every lane, ${col(run, 'quantize per tensor, ONNX (package)', 'x copy')}x. These ratios divide by the copy of the same rounds (${col(run, '16 MiB copy (Float32Array.set), same rounds', 'ms')} ms here), so they differ from the quantization section's, whose copies were timed in another run.`,
+    ],
+  },
+};
+
+const out = [];
+out.push(`# Benchmarks
+
+<!-- GENERATED by scripts/bench-docs.mjs from ${runs.map((r) => r.path).join(', ')}; edit the script, not this file. -->
+
+Every figure below is measured: one Node process, one thread, [benchmark.js](https://benchmarkjs.com/)
+medians in milliseconds ("± %" is its relative margin of error). Each table names the run it comes
+from (the command, the machine, the date); the raw JSON of every run is committed in
+\`bench/results/\`. Regenerate this file with \`npm run bench:docs\` and the chart with
+\`npm run bench:svg\`.
+
+- **[simd]** / **[scalar]**: sparq's SIMD build / scalar build. **resident**: inputs and outputs are
+  \`WasmArray\`s (no copies); **copying API**: ordinary typed arrays, copied in and out.
+- **[plain JS]**: a plain JavaScript loop with the same semantics, the baseline.
+- **Peers**: TensorFlow.js's Wasm backend and onnxruntime-web, one thread each.
+- **x copy**: the time over a 16 MiB copy (\`Float32Array.prototype.set\` of 4 194 304 floats), the
+  memory reference. The machine's memory speed drifts by 10-40% over tens of seconds while the
+  kernels' times do not, so some rows divide by copies timed around the case (paired:
+  \`timePaired\` in \`bench/harness.mjs\`) instead of the copy timed once at the start of the run;
+  each section says which.
+
+Sections: [headline](#headline), ${['quant', 'prune', 'sparse', 'int', 'bounds'].map((f) => `[${SECTIONS[f].title.toLowerCase()}](#${SECTIONS[f].anchor})`).join(', ')}.
+`);
+
+// headline
+const hl = headlineTable(main);
+out.push(`## Headline
+
+${runLine(main)}
+
+Milliseconds per call (shorter is faster), sparq's inputs and outputs resident.${runs.some((r) => r !== main && FAMILIES.some((f) => runOf(f) === r)) ? ' The family sections below may come from later runs of single families; each names its run.' : ''}
+
+![Time per call: sparq SIMD, sparq scalar, plain JS and peers](bench.svg)
+
+${hl.table}
+${hl.notes.length ? `\n${hl.notes.join('\n\n')}\n` : ''}`);
+
+for (const fam of ['quant', 'prune', 'sparse', 'int', 'bounds']) {
+  const run = runOf(fam);
+  if (!run) continue;
+  const s = SECTIONS[fam];
+  out.push(`## ${s.title}
+
+${s.intro(run)}
+
+${runLine(run)}
+
+${familyTable(run, fam)}
+
+${s.notes(run).map((n) => `- ${n}`).join('\n')}
+`);
+}
+
+const md = out.join('\n');
+writeFileSync(join(ROOT, 'docs/benchmarks.md'), md);
+console.log(`wrote docs/benchmarks.md (${md.length} bytes) from ${runs.map((r) => r.path).join(', ')}`);
+
+if (args.includes('--readme')) {
+  const file = join(ROOT, 'README.md');
+  const readme = readFileSync(file, 'utf8');
+  const m = main.machine;
+  const block = `<!-- bench-headline -->
+Run \`${main.command}\` (${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.date}, one thread).
+Milliseconds per call (shorter is faster), sparq's inputs and outputs resident.
+
+![Time per call: sparq SIMD, sparq scalar, plain JS and peers](docs/bench.svg)
+
+${hl.table}
+${hl.notes.length ? `\n${hl.notes.join('\n\n')}\n` : ''}<!-- /bench-headline -->`;
+  const re = /<!-- bench-headline -->[\s\S]*?<!-- \/bench-headline -->/;
+  if (!re.test(readme)) {
+    console.error('bench-docs: README.md has no <!-- bench-headline --> ... <!-- /bench-headline --> block');
+    process.exit(1);
+  }
+  writeFileSync(file, readme.replace(re, () => block));
+  console.log('rewrote the headline table in README.md');
+}
