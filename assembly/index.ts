@@ -12,3 +12,4 @@ export * from './gemm';
 export * from './prune';
 export * from './qgemm';
 export * from './calib';
+export * from './distill';

@@ -7,6 +7,7 @@ import * as quant from './quant.js';
 import * as sparse from './sparse.js';
 import * as qgemm from './qgemm.js';
 import * as prune from './prune.js';
+import * as distill from './distill.js';
 
 /** The reference implementation, shaped like a Sparq instance. */
 export const ref = {
@@ -16,4 +17,5 @@ export const ref = {
   ...sparse,
   ...qgemm,
   ...prune,
+  ...distill,
 };
