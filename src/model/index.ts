@@ -10,3 +10,5 @@ export { DataType, dtypeName } from './onnx-types.js';
 export type { TensorData } from './onnx-types.js';
 export { readSafetensors, writeSafetensors } from './safetensors.js';
 export type { Safetensors, SafetensorsData, SafetensorsDtype, SafetensorsTensor } from './safetensors.js';
+export { quantizeOnnx, quantizeInt4Mlas, quantizeWeightInt8, ortScaleZp } from './quantize.js';
+export type { Int4Weight, Int8Weight, QuantizeOnnxOptions } from './quantize.js';
