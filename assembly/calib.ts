@@ -54,6 +54,29 @@ export function calib_minmax_f32(x: usize, n: i32, out: usize): void {
   store<f32>(out, cMax, 4);
 }
 
+/** out[0] = min |x|, out[1] = max |x| over n f32 (+Inf / -Inf for n = 0; NaN for both if any x is NaN). */
+export function calib_absrange_f32(x: usize, n: i32, out: usize): void {
+  let lo: f32 = Infinity, hi: f32 = -Infinity;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    let a = f32x4.splat(Infinity), b = f32x4.splat(-Infinity);
+    for (; i + 4 <= n; i += 4) {
+      const v = f32x4.abs(v128.load(x + (<usize>i << 2)));
+      a = f32x4.min(a, v);
+      b = f32x4.max(b, v);
+    }
+    lo = min(min(f32x4.extract_lane(a, 0), f32x4.extract_lane(a, 1)), min(f32x4.extract_lane(a, 2), f32x4.extract_lane(a, 3)));
+    hi = max(max(f32x4.extract_lane(b, 0), f32x4.extract_lane(b, 1)), max(f32x4.extract_lane(b, 2), f32x4.extract_lane(b, 3)));
+  }
+  for (; i < n; i++) {
+    const v = abs<f32>(load<f32>(x + (<usize>i << 2)));
+    lo = min(lo, v);
+    hi = max(hi, v);
+  }
+  store<f32>(out, lo);
+  store<f32>(out, hi, 4);
+}
+
 /**
  * Per-channel running min / max over a [outer, D, inner] layout: mn[j] = min(mn[j], min of channel
  * j), mx[j] likewise (the caller starts them at +Inf / -Inf). Unlike minmax_axis_f32 of the quant
@@ -105,19 +128,26 @@ export function calib_minmax_axis_f32(x: usize, outer: i32, D: i32, inner: i32, 
   return b;
 }
 
-/** The bin of v among arbitrary increasing edges: the largest b <= nb - 1 with edges[b] <= v. */
+/**
+ * The bin of v among arbitrary increasing f64 edges (nb + 1 of them): the largest b <= nb - 1
+ * with edges[b] <= v, found by stepping from the equal-width guess.
+ */
 @inline function edgeSearch(v: f32, edges: usize, nb: i32, lo: f32, span: f32): i32 {
   let b = <i32>((v - lo) / span * <f32>nb);
   if (b > nb - 1) b = nb - 1;
   if (b < 0) b = 0;
-  while (b > 0 && v < load<f32>(edges + (<usize>b << 2))) b--;
-  while (b < nb - 1 && v >= load<f32>(edges + (<usize>(b + 1) << 2))) b++;
+  const w = <f64>v;
+  while (b > 0 && w < load<f64>(edges + (<usize>b << 3))) b--;
+  while (b < nb - 1 && w >= load<f64>(edges + (<usize>(b + 1) << 3))) b++;
   return b;
 }
 
 /** The bin of one element (nb = out of range), for the scalar loop and the SIMD tail. */
 @inline function binOf(v: f32, lo: f32, hi: f32, span: f32, fnb: f32, nb: i32, edges: usize, mode: i32): i32 {
-  if (!(v >= lo && v <= hi)) return nb;
+  if (mode == 2) {
+    const w = <f64>v;
+    if (!(w >= load<f64>(edges) && w <= load<f64>(edges + (<usize>nb << 3)))) return nb;
+  } else if (!(v >= lo && v <= hi)) return nb;
   let b: i32;
   if (mode == 0) {
     b = <i32>((v - lo) * fnb / span);
@@ -139,8 +169,8 @@ export function calib_minmax_axis_f32(x: usize, outer: i32, D: i32, inner: i32, 
  * - 0, torch.histc (CPU): b = trunc(f32(f32((v - lo) * nb) / (hi - lo))), b = nb -> nb - 1;
  * - 1, numpy.histogram with equal bins: b = trunc(f32(f32((v - lo) / (hi - lo)) * nb)), b = nb ->
  *   nb - 1, then one step down / up against the f32 edges (nb + 1 of them at `edges`);
- * - 2, numpy.histogram with given edges: the bin whose [edges[b], edges[b + 1]) holds v (the last
- *   one closed), found from a guess by stepping.
+ * - 2, numpy.histogram with given edges (f64 here, nb + 1 of them, lo = edges[0] and hi = edges[nb]
+ *   as f32): the bin whose [edges[b], edges[b + 1]) holds v (the last one closed).
  * flags & 4 bins |v| instead of v.
  */
 export function calib_hist_f32(x: usize, n: i32, lo: f32, hi: f32, nb: i32, counts: usize, edges: usize, flags: i32): void {
