@@ -2,6 +2,7 @@
  * What every entry point exports besides `init` (re-exports only).
  * @module
  */
+export type { InitOptions, WasmBytes, WasmModule } from './runtime/types.js';
 export { Sparq } from './sparq.js';
 export type { F32In, MaskIn, Q8In, SparseIn } from './sparq.js';
 export { WasmArray } from './runtime/runtime.js';

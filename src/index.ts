@@ -4,12 +4,12 @@
  * loads in Node, Deno, Bun, browsers and bundlers with no file access.
  * @module
  */
-import { instantiate, type InitOptions, type WasmSource } from './runtime/load.js';
+import { instantiate, type WasmSource } from './runtime/load.js';
+import type { InitOptions } from './runtime/types.js';
 import { Sparq } from './sparq.js';
 import { wasmSimdBase64 } from './wasm/simd.js';
 import { wasmScalarBase64 } from './wasm/scalar.js';
 
-export type { InitOptions } from './runtime/load.js';
 export * from './api.js';
 
 /**

@@ -6,10 +6,10 @@
  */
 import simdModule from '../wasm/sparq.simd.wasm';
 import scalarModule from '../wasm/sparq.scalar.wasm';
-import { instantiate, type InitOptions, type WasmSource } from './runtime/load.js';
+import { instantiate, type WasmSource } from './runtime/load.js';
+import type { InitOptions } from './runtime/types.js';
 import { Sparq } from './sparq.js';
 
-export type { InitOptions } from './runtime/load.js';
 export * from './api.js';
 
 function asModule(m: unknown, name: string): WebAssembly.Module {

@@ -5,18 +5,9 @@
  * @module
  */
 import { Runtime } from './runtime.js';
+import type { InitOptions } from './types.js';
 
-/** Options of `init`. */
-export interface InitOptions {
-  /** Use the SIMD build (default: when `WebAssembly.validate` accepts it). */
-  simd?: boolean;
-  /** A precompiled module of either build (edge runtimes, strict CSP). */
-  module?: WebAssembly.Module;
-  /** The raw bytes of either build. */
-  bytes?: BufferSource;
-}
-
-/** Where an entry point finds each build. */
+/** @internal Where an entry point finds each build. */
 export interface WasmSource {
   /** The SIMD build: bytes or a precompiled module (or a function giving either). */
   simd: () => Uint8Array<ArrayBuffer> | WebAssembly.Module;
@@ -52,7 +43,7 @@ function compileCached(key: object, bytes: Uint8Array<ArrayBuffer>): Promise<Web
   return p;
 }
 
-/** Build the `init` of an entry point around its source of Wasm. */
+/** @internal Build the `init` of an entry point around its source of Wasm. */
 export async function instantiate(source: WasmSource, options: InitOptions = {}): Promise<{ rt: Runtime }> {
   if (options === null || typeof options !== 'object') throw new TypeError(`options: expected an object, got ${options === null ? 'null' : typeof options}`);
   const { simd, module, bytes } = options;

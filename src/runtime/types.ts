@@ -1,0 +1,24 @@
+/**
+ * The public types of `init`. They name no DOM or WebAssembly library type, so sparq's published
+ * declarations compile under any `lib` (Node without DOM, workerd, Deno, bundlers).
+ * @module
+ */
+
+/**
+ * A compiled `WebAssembly.Module`. Typed as any object (`init` checks it at run time): the
+ * library type exists only where the consumer's `lib` or `types` declare the WebAssembly namespace.
+ */
+export type WasmModule = object;
+
+/** Raw bytes of a Wasm build: an ArrayBuffer or a view of one (the DOM library's `BufferSource`). */
+export type WasmBytes = ArrayBuffer | ArrayBufferView<ArrayBuffer>;
+
+/** Options of `init`. */
+export interface InitOptions {
+  /** Use the SIMD build (default: when `WebAssembly.validate` accepts it). */
+  simd?: boolean;
+  /** A precompiled module of either build (edge runtimes, strict CSP). */
+  module?: WasmModule;
+  /** The raw bytes of either build. */
+  bytes?: WasmBytes;
+}
