@@ -1,9 +1,11 @@
 // Size budgets, in gzip bytes: each .wasm build and the default JS entry (bundled and minified with
-// esbuild, embedded bytes included). Raise a budget only on purpose, in the same commit as the
-// growth, and say why.
+// esbuild, embedded bytes included); and the published package (`npm pack`): its file list and its
+// packed and unpacked size. Raise a budget only on purpose, in the same commit as the growth, and
+// say why.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -36,5 +38,29 @@ t('default JS entry within its budget', async () => {
   sizes[key] = gz(r.outputFiles[0].contents);
   assert.ok(sizes[key] <= BUDGET[key], `${key}: ${sizes[key]} B gzip > budget ${BUDGET[key]} B`);
   console.log(`# sizes (gzip): ${JSON.stringify(sizes)}`);
+});
+
+// The published package, as `npm pack` reports it (bytes; `size` is the .tgz): the size when set plus
+// about 15%. Set at 81 files, 200 223 B packed, 710 009 B unpacked (both .wasm builds, raw and
+// embedded as base64 in dist/wasm/*.js, are most of it).
+const PACK_BUDGET = { size: 230000, unpackedSize: 816000 };
+// What a user needs and nothing else: the built JS and its declarations, both raw .wasm builds,
+// README.md, LICENSE (package.json is always packed).
+const PACKED = /^(?:dist\/.+\.(?:js|d\.ts)|wasm\/sparq\.(?:simd|scalar)\.wasm|README\.md|LICENSE|package\.json)$/;
+
+t('npm pack: only dist/, wasm/, README.md, LICENSE and package.json, within the size budget', () => {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const [p] = JSON.parse(execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  const files = p.files.map((f) => f.path);
+  assert.equal(files.filter((f) => !PACKED.test(f)), [], 'files outside the published set');
+  for (const f of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/workerd.js', 'dist/ref/index.js', 'wasm/sparq.simd.wasm', 'wasm/sparq.scalar.wasm']) {
+    assert.ok(files.includes(f), `${f} is packed`);
+  }
+  // tsc does not delete the output of a removed source: such a file would be published
+  const stale = files.filter((f) => /^dist\/.+\.js$/.test(f) && !existsSync(`${ROOT}src/${f.slice(5, -3)}.ts`));
+  assert.equal(stale, [], 'dist/ files without a source in src/ (delete dist/ and rebuild)');
+  console.log(`# npm pack: ${p.entryCount} files, ${p.size} B packed, ${p.unpackedSize} B unpacked`);
+  assert.ok(p.size <= PACK_BUDGET.size, `packed ${p.size} B > budget ${PACK_BUDGET.size} B`);
+  assert.ok(p.unpackedSize <= PACK_BUDGET.unpackedSize, `unpacked ${p.unpackedSize} B > budget ${PACK_BUDGET.unpackedSize} B`);
 });
 t.run();
