@@ -7,8 +7,9 @@ import quant from './quant.js';
 import prune from './prune.js';
 import sparse from './sparse.js';
 import qgemm from './qgemm.js';
+import distill from './distill.js';
 
-export const FAMILIES = { quant, prune, sparse, int: qgemm };
+export const FAMILIES = { quant, prune, sparse, int: qgemm, distill };
 
 export function runBattery(sq, only) {
   const out = {};
