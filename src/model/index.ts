@@ -12,3 +12,7 @@ export { readSafetensors, writeSafetensors } from './safetensors.js';
 export type { Safetensors, SafetensorsData, SafetensorsDtype, SafetensorsTensor } from './safetensors.js';
 export { quantizeOnnx, quantizeInt4Mlas, quantizeWeightInt8, ortScaleZp } from './quantize.js';
 export type { Int4Weight, Int8Weight, QuantizeOnnxOptions } from './quantize.js';
+export { pruneOnnx } from './prune.js';
+export type { PruneOnnxOptions } from './prune.js';
+export { compressionReport } from './report.js';
+export type { CompressionReport, WeightReport } from './report.js';
