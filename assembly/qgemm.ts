@@ -306,7 +306,8 @@ export function qgemm_dynq_rows(x: usize, m: i32, k: i32, mPad: i32, a16: usize,
     let scale: f32 = 1;
     let zp: i32 = 0;
     if (lo != hi) {
-      scale = (hi - lo) / <f32>255;
+      // floored at the smallest positive f32 when (hi - lo) / 255 underflows (as sparq's dynamicQuantize)
+      scale = max<f32>((hi - lo) / <f32>255, reinterpret<f32>(1));
       const initial: f32 = <f32>0 - lo / scale;
       zp = <i32>nearest<f32>(min<f32>(max<f32>(initial, 0), 255));
     }

@@ -88,10 +88,10 @@ export function pruneCount(sel: unknown, m: number, name = 'sel'): number {
 }
 
 /** Length of an f32 input without copying it. */
-function f32Length(name: string, x: unknown): number {
+function f32Length(rt: Runtime, name: string, x: unknown): number {
   if (x instanceof Float32Array) return x.length;
   if (x instanceof WasmArray && x.dtype === 'f32') {
-    if (x.disposed) throw new TypeError(`${name}: this WasmArray was disposed`);
+    x._check(name, rt);
     return x.length;
   }
   throw new TypeError(`${name}: expected Float32Array or WasmArray<f32>, got ${x instanceof WasmArray ? `WasmArray<${x.dtype}>` : typeName(x)}`);
@@ -222,7 +222,7 @@ function selectInto(rt: Runtime, parts: Part[], k: number, m: number): void {
 /** PyTorch l1_unstructured (with importance scores and repeated pruning). */
 export function magnitudeMask(rt: Runtime, w: unknown, sel: unknown, opts?: unknown, out?: unknown): MaskOut {
   const o = checkObject<MagnitudeOptions>('opts', opts, true);
-  const n = f32Length('w', w);
+  const n = f32Length(rt, 'w', w);
   let ks: Slot | undefined, ps: Slot | undefined, os: OutSlot<'u8'> | undefined;
   try {
     ks = o.scores === undefined ? rt.input('w', w, ['f32'] as const) : rt.input('scores', o.scores, ['f32'] as const);
@@ -251,7 +251,7 @@ export function globalMagnitudeMask(rt: Runtime, ws: unknown, sel: unknown, opts
     if (!Array.isArray(v)) throw new TypeError(`${key}: expected an array with one entry per tensor, got ${typeName(v)}`);
     if (v.length !== ws.length) throw new RangeError(`${key}: expected ${ws.length} entries (one per tensor), got ${v.length}`);
   }
-  const ns = ws.map((w, i) => f32Length(`ws[${i}]`, w));
+  const ns = ws.map((w, i) => f32Length(rt, `ws[${i}]`, w));
   const slots: Slot[] = [];
   const outs: OutSlot<'u8'>[] = [];
   try {
@@ -397,6 +397,7 @@ export function structuredMask(rt: Runtime, w: unknown, shape: unknown, opts: un
     const [outer, D, inner] = aroundAxis(dims, d);
     const k = pruneCount(o, D, 'opts');
     os = rt.output('out', out, 'u8', ws.length);
+    if (ws.length === 0) return rt.finish('u8', os) as MaskOut; // no slices hold anything: nothing to rank
     ns = { ptr: rt.alloc(D * 8), length: D, owned: true };
     fn(rt, 'prune_slice_norms')(ws.ptr, outer, D, inner, p, ns.ptr);
     ks = selectNorms(rt, ns.ptr, D, k);

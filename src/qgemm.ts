@@ -502,7 +502,10 @@ export function quantizedLinear(rt: Runtime, x: unknown, batch: unknown, w: unkn
     c = { ptr: rt.alloc(M * N * 4), length: 0, owned: true };
     (rt.exports.qgemm_dynq_rows as Fn)(xs.ptr, M, K, mPad, a16.ptr, sx.ptr, zx.ptr, tmp.ptr);
     const scales = rt.view('f32', sx.ptr, M);
-    for (let i = 0; i < M; i++) if (Number.isNaN(scales[i])) throw new RangeError(`x: row ${i} holds NaN or Infinity (dynamic quantization needs finite values)`);
+    for (let i = 0; i < M; i++) {
+      if (Number.isNaN(scales[i])) throw new RangeError(`x: row ${i} holds NaN or Infinity (dynamic quantization needs finite values)`);
+      if (scales[i] === Infinity) throw new RangeError(`x: row ${i}'s range is wider than the largest float32 (max - min overflows), so no scale represents it; scale the values down first`);
+    }
     (rt.exports.qgemm_s16_i32 as Fn)(a16.ptr, M, mPad, KP, w._packed, N, c.ptr);
     (rt.exports.qgemm_dequant as Fn)(c.ptr, M, N, sx.ptr, w._scalePtr, w._sc.stride, bs ? bs.ptr : 0, y.ptr);
     return rt.finish('f32', y) as Float32Array | WasmArray<'f32'>;

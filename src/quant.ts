@@ -333,11 +333,22 @@ function dynamicRange(mn: number, mx: number): { scale: number; zeroPoint: numbe
   return dynamicParams(mn, mx);
 }
 
+/** The smallest positive f32 (2^-149): the floor of a dynamic scale. */
+export const MIN_SCALE = 1.401298464324817e-45;
+
+/** The message for a range whose width overflows f32. */
+export function rangeTooWide(name: string, lo: number, hi: number): string {
+  return `${name}: its range [${lo}, ${hi}] is wider than the largest float32 (max - min overflows), so no scale represents it; scale the values down first`;
+}
+
 /** DynamicQuantizeLinear parameters from min / max, as ONNX Runtime computes them (f32 throughout). */
-export function dynamicParams(mn: number, mx: number): { scale: number; zeroPoint: number } {
+export function dynamicParams(mn: number, mx: number, name = 'x'): { scale: number; zeroPoint: number } {
   const lo = Math.min(mn, 0), hi = Math.max(mx, 0);
   if (lo === hi) return { scale: 1, zeroPoint: 0 };
-  const scale = Math.fround(Math.fround(hi - lo) / 255);
+  const range = Math.fround(hi - lo);
+  if (range === Infinity) throw new RangeError(rangeTooWide(name, lo, hi));
+  // a range too small for (max - min) / 255 to stay above 0 in f32 takes the smallest positive f32
+  const scale = Math.max(Math.fround(range / 255), MIN_SCALE);
   const initial = Math.fround(0 - Math.fround(lo / scale));
   return { scale, zeroPoint: roundHalfEven(Math.max(0, Math.min(255, initial))) };
 }
@@ -397,7 +408,9 @@ export function observerParams(mn: number, mx: number, o: ObserverOptions, r: { 
     const zp = o.dtype === 'uint8' ? (r.custom ? Math.floor((qmin + qmax) / 2) : 128) : 0;
     return [scale, zp];
   }
-  const scale = Math.max(f(f(maxPos - minNeg) / (qmax - qmin)), EPS);
+  const width = f(maxPos - minNeg);
+  if (width === Infinity) throw new RangeError(rangeTooWide('x', minNeg, maxPos));
+  const scale = Math.max(f(width / (qmax - qmin)), EPS);
   const zp = Math.min(qmax, Math.max(qmin, qmin - roundHalfEven(f(minNeg / scale))));
   return [scale, zp];
 }

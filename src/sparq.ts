@@ -4,7 +4,8 @@
  * @module
  */
 import { checkCount, checkEnum } from './runtime/check.js';
-import { CTORS, type ArrayOf, type DType, type Runtime, WasmArray } from './runtime/runtime.js';
+import { guarded } from './runtime/guard.js';
+import { CTORS, type AnyTypedArray, type DType, type DTypeOf, type Runtime, WasmArray } from './runtime/runtime.js';
 import * as quant from './quant.js';
 import type { DynamicQuantized, ObserverOptions, QuantError, QuantParams } from './quant.js';
 import * as sparse from './sparse.js';
@@ -14,6 +15,10 @@ import * as qgemm from './qgemm.js';
 import type { Int8In, MatMulIntegerOptions, PackedInt4, PackedInt4Options, PackedInt8, PackedInt8Options, QLinearMatmulOptions } from './qgemm.js';
 import * as prune from './prune.js';
 import type { BlockOptions, GlobalOptions, MagnitudeOptions, NMOptions, RandomOptions, Selection, StructuredOptions } from './prune.js';
+import * as distill from './distill.js';
+import type { DistillationOptions, LossOptions, LossResult, SoftmaxOptions } from './distill.js';
+import * as calib from './calib.js';
+import type { CalibOptions, Observer, ObserverKind } from './calib.js';
 
 /** A 0/1 mask (1 = kept): an ordinary array (copied in) or a Wasm-resident one (used in place). */
 export type MaskIn = Uint8Array | WasmArray<'u8'>;
@@ -54,12 +59,12 @@ export class Sparq {
   }
 
   /** A Wasm-resident copy of a typed array. */
-  wasmArray<T extends DType>(data: ArrayOf<T>): WasmArray<T> {
+  wasmArray<A extends AnyTypedArray>(data: A): WasmArray<DTypeOf<A>> {
     const dtype = DTYPES.find((d) => data instanceof CTORS[d]);
     if (dtype === undefined) throw new TypeError('data: expected a typed array (Float32Array, Int8Array, ...)');
     const a = new WasmArray(this.rt, dtype, data.length);
     a.view.set(data as ArrayLike<number>);
-    return a as unknown as WasmArray<T>;
+    return a as unknown as WasmArray<DTypeOf<A>>;
   }
 
   // ---- quantization -------------------------------------------------------------------------
@@ -104,7 +109,7 @@ export class Sparq {
 
   /** CSR of a dense row-major [rows x cols] matrix: entries with w != 0, or with mask != 0. */
   csrFromDense(w: F32In, rows: number, cols: number, mask?: Uint8Array | WasmArray<'u8'>): Csr {
-    return sparse.csrFromDense(w, rows, cols, mask);
+    return sparse.csrFromDense(this.rt, w, rows, cols, mask);
   }
 
   /** Dense row-major [rows x cols] of a CSR. */
@@ -288,4 +293,107 @@ export class Sparq {
   unpackMask(bits: MaskIn, n: number, out?: unknown): unknown {
     return prune.unpackMask(this.rt, bits, n, out);
   }
+
+  // ---- distillation -------------------------------------------------------------------------
+
+  /** Row-wise softmax(x / temperature) of a [rows x cols] matrix (max-subtracted; sparq's own exp, the same bits everywhere). */
+  softmax(x: F32In, rows: number, cols: number, opts?: SoftmaxOptions): Float32Array;
+  softmax<O extends Float32Array | WasmArray<'f32'>>(x: F32In, rows: number, cols: number, opts: SoftmaxOptions | undefined, out: O): O;
+  softmax(x: F32In, rows: number, cols: number, opts?: SoftmaxOptions, out?: unknown): unknown {
+    return distill.softmax(this.rt, x, rows, cols, opts, out, false);
+  }
+
+  /** Row-wise log_softmax(x / temperature): x / T - max - ln(sum exp). */
+  logSoftmax(x: F32In, rows: number, cols: number, opts?: SoftmaxOptions): Float32Array;
+  logSoftmax<O extends Float32Array | WasmArray<'f32'>>(x: F32In, rows: number, cols: number, opts: SoftmaxOptions | undefined, out: O): O;
+  logSoftmax(x: F32In, rows: number, cols: number, opts?: SoftmaxOptions, out?: unknown): unknown {
+    return distill.softmax(this.rt, x, rows, cols, opts, out, true);
+  }
+
+  /** Hinton's loss F.kl_div(log_softmax(s/T), softmax(t/T), reduction) * T * T, times alpha, plus (1 - alpha) cross_entropy(s, labels); grad = d loss / d student. */
+  distillationLoss(student: F32In, teacher: F32In, rows: number, cols: number, opts: DistillationOptions): LossResult;
+  distillationLoss<O extends Float32Array | WasmArray<'f32'>>(student: F32In, teacher: F32In, rows: number, cols: number, opts: DistillationOptions, out: O): LossResult<O>;
+  distillationLoss(student: F32In, teacher: F32In, rows: number, cols: number, opts: DistillationOptions, out?: unknown): unknown {
+    return distill.distillationLoss(this.rt, student, teacher, rows, cols, opts, out);
+  }
+
+  /** torch F.cross_entropy(logits, labels) ('mean' over rows or 'sum') and d loss / d logits. */
+  crossEntropy(logits: F32In, labels: Int32Array | WasmArray<'i32'>, rows: number, cols: number, opts?: LossOptions): LossResult;
+  crossEntropy<O extends Float32Array | WasmArray<'f32'>>(logits: F32In, labels: Int32Array | WasmArray<'i32'>, rows: number, cols: number, opts: LossOptions | undefined, out: O): LossResult<O>;
+  crossEntropy(logits: F32In, labels: Int32Array | WasmArray<'i32'>, rows: number, cols: number, opts?: LossOptions, out?: unknown): unknown {
+    return distill.crossEntropy(this.rt, logits, labels, rows, cols, opts, out);
+  }
+
+  /** torch F.mse_loss(a, b) ('mean' or 'sum') and d loss / d a. */
+  mseLoss(a: F32In, b: F32In, opts?: LossOptions): LossResult;
+  mseLoss<O extends Float32Array | WasmArray<'f32'>>(a: F32In, b: F32In, opts: LossOptions | undefined, out: O): LossResult<O>;
+  mseLoss(a: F32In, b: F32In, opts?: LossOptions, out?: unknown): unknown {
+    return distill.mseLoss(this.rt, a, b, opts, out);
+  }
+
+  /** A calibration observer (PyTorch's minmax / moving-average / per-channel / histogram, ONNX Runtime's percentile / entropy, or an MSE search): update(x) per batch, then qparams(). */
+  observer(kind: ObserverKind, opts: CalibOptions): Observer {
+    return calib.observer(this.rt, kind, opts);
+  }
+}
+
+/**
+ * Parameter names of every instance method that takes arrays. The entry guard (runtime/guard.ts)
+ * wraps each: it names arguments in its errors, copies views of sparq's own memory before anything
+ * is allocated, and gives an `out` (the parameter named 'out') that overlaps an input a temporary.
+ */
+const PARAMS: { readonly [K in keyof Sparq]?: readonly string[] } = {
+  wasmArray: ['data'],
+  quantize: ['x', 'p', 'out'],
+  dequantize: ['q', 'p', 'out'],
+  dynamicQuantize: ['x', 'out'],
+  qparams: ['x', 'opts'],
+  quantError: ['x', 'q', 'p'],
+  csr: ['a'],
+  csrFromDense: ['w', 'rows', 'cols', 'mask'],
+  csrToDense: ['a'],
+  sparseMatrix: ['a'],
+  sparseInt8Matrix: ['a'],
+  nmMatrix: ['w', 'rows', 'cols', 'opts'],
+  bsrMatrix: ['w', 'rows', 'cols', 'opts'],
+  spmv: ['a', 'x', 'out'],
+  spmm: ['a', 'x', 'n', 'out'],
+  sparseLinear: ['x', 'batch', 'w', 'bias', 'out'],
+  matmul: ['a', 'b', 'm', 'k', 'n', 'out'],
+  matmulInteger: ['a', 'b', 'm', 'k', 'n', 'opts', 'out'],
+  qlinearMatmul: ['a', 'b', 'm', 'k', 'n', 'opts', 'out'],
+  packedInt8: ['b', 'k', 'n', 'opts'],
+  quantizedLinear: ['x', 'batch', 'w', 'bias', 'out'],
+  packedInt4: ['w', 'k', 'n', 'opts'],
+  matmulInt4: ['x', 'batch', 'w4', 'bias', 'out'],
+  magnitudeMask: ['w', 'sel', 'opts', 'out'],
+  thresholdMask: ['w', 't', 'out'],
+  globalMagnitudeMask: ['ws', 'sel', 'opts'],
+  structuredMask: ['w', 'shape', 'opts', 'out'],
+  nmMask: ['w', 'shape', 'opts', 'out'],
+  blockMask: ['w', 'shape', 'opts', 'out'],
+  randomMask: ['n', 'opts', 'out'],
+  taylorScores: ['w', 'g', 'out'],
+  obdScores: ['w', 'h', 'out'],
+  applyMask: ['w', 'mask', 'out'],
+  sparsity: ['x'],
+  packMask: ['mask', 'out'],
+  unpackMask: ['bits', 'n', 'out'],
+  softmax: ['x', 'rows', 'cols', 'opts', 'out'],
+  logSoftmax: ['x', 'rows', 'cols', 'opts', 'out'],
+  distillationLoss: ['student', 'teacher', 'rows', 'cols', 'opts', 'out'],
+  crossEntropy: ['logits', 'labels', 'rows', 'cols', 'opts', 'out'],
+  mseLoss: ['a', 'b', 'opts', 'out'],
+  observer: ['kind', 'opts'],
+};
+
+for (const [method, names] of Object.entries(PARAMS) as [keyof Sparq, readonly string[]][]) {
+  const fn = Sparq.prototype[method] as unknown as (...a: unknown[]) => unknown;
+  Object.defineProperty(Sparq.prototype, method, {
+    value: function (this: Sparq, ...args: unknown[]) {
+      return guarded(this.rt, names, fn, this, args);
+    },
+    writable: true,
+    configurable: true,
+  });
 }

@@ -54,22 +54,24 @@ type F32Like = Float32Array | WasmArray<'f32'>;
 // ---------------------------------------------------------------------------------------------
 
 function checkTyped<T>(name: string, v: unknown, ctor: { new (n: number): T; name: string }): T {
-  if (!(v instanceof (ctor as unknown as Function))) throw new TypeError(`${name}: expected ${ctor.name}, got ${typeName(v)}`);
+  if (!(v instanceof (ctor as unknown as Function)) || !ArrayBuffer.isView(v)) throw new TypeError(`${name}: expected ${ctor.name}, got ${typeName(v)}`);
   return v as T;
 }
 
 /**
  * Validate a CSR from outside (the data array's class is `dataCtor`). Every failure is a
  * TypeError (wrong kind) or RangeError (wrong value) naming the field; nothing reaches a kernel.
+ * The arrays are read once, into copies that are validated and returned: what the kernels use is
+ * what was checked, even if the caller's arrays change (a SharedArrayBuffer written by a worker).
  */
 export function checkCsr<D extends Float32Array | Int8Array>(name: string, a: unknown, dataCtor: { new (n: number): D; name: string } = Float32Array as never):
   { rows: number; cols: number; indptr: Int32Array; indices: Int32Array; data: D } {
   const o = checkObject<Record<string, unknown>>(name, a);
   const rows = checkCount(`${name}.rows`, o.rows);
   const cols = checkCount(`${name}.cols`, o.cols);
-  const indptr = checkTyped(`${name}.indptr`, o.indptr, Int32Array);
-  const indices = checkTyped(`${name}.indices`, o.indices, Int32Array);
-  const data = checkTyped(`${name}.data`, o.data, dataCtor);
+  const indptr = checkTyped(`${name}.indptr`, o.indptr, Int32Array).slice();
+  const indices = checkTyped(`${name}.indices`, o.indices, Int32Array).slice();
+  const data = (checkTyped(`${name}.data`, o.data, dataCtor) as Float32Array | Int8Array).slice() as D;
   if (indptr.length !== rows + 1) throw new RangeError(`${name}.indptr: expected rows + 1 = ${rows + 1} entries, got ${indptr.length}`);
   const nnz = indices.length;
   if (data.length !== nnz) throw new RangeError(`${name}.data: expected ${nnz} values (one per index), got ${data.length}`);
@@ -92,9 +94,10 @@ export function checkCsr<D extends Float32Array | Int8Array>(name: string, a: un
 }
 
 /** A dense [rows x cols] f32 matrix argument: its values (a view; read before any allocation). */
-function denseValues(name: string, w: unknown, rows: number, cols: number): Float32Array {
+function denseValues(rt: Runtime | undefined, name: string, w: unknown, rows: number, cols: number): Float32Array {
   let v: Float32Array;
   if (w instanceof WasmArray) {
+    if (rt) w._check(name, rt);
     if (w.dtype !== 'f32') throw new TypeError(`${name}: expected Float32Array or WasmArray<f32>, got WasmArray<${w.dtype}>`);
     v = w.view as Float32Array;
   } else if (w instanceof Float32Array) v = w;
@@ -107,7 +110,7 @@ function denseValues(name: string, w: unknown, rows: number, cols: number): Floa
 // CSR conversions (plain JS: they run once per matrix)
 // ---------------------------------------------------------------------------------------------
 
-/** Validate a CSR that comes from outside; returns a Csr over the same arrays. */
+/** Validate a CSR that comes from outside; returns a validated copy. */
 export function csr(a: unknown): Csr {
   const c = checkCsr<Float32Array>('a', a);
   return { rows: c.rows, cols: c.cols, indptr: c.indptr, indices: c.indices, data: c.data };
@@ -135,10 +138,11 @@ export function csrFromDenseValues(w: ArrayLike<number>, rows: number, cols: num
   return { rows, cols, indptr, indices, data };
 }
 
-export function checkMask(mask: unknown, n: number): Uint8Array | undefined {
+export function checkMask(mask: unknown, n: number, rt?: Runtime): Uint8Array | undefined {
   if (mask === undefined) return undefined;
   let m: Uint8Array;
   if (mask instanceof WasmArray) {
+    if (rt) mask._check('mask', rt);
     if (mask.dtype !== 'u8') throw new TypeError(`mask: expected Uint8Array or WasmArray<u8>, got WasmArray<${mask.dtype}>`);
     m = mask.view as Uint8Array;
   } else if (mask instanceof Uint8Array) m = mask;
@@ -148,11 +152,11 @@ export function checkMask(mask: unknown, n: number): Uint8Array | undefined {
 }
 
 /** CSR of a dense row-major matrix: the entries where w != 0, or where mask != 0 (explicit zeros kept). */
-export function csrFromDense(w: unknown, rows: unknown, cols: unknown, mask?: unknown): Csr {
+export function csrFromDense(rt: Runtime | undefined, w: unknown, rows: unknown, cols: unknown, mask?: unknown): Csr {
   const r = checkCount('rows', rows);
   const c = checkCount('cols', cols);
-  const v = denseValues('w', w, r, c);
-  return csrFromDenseValues(v, r, c, checkMask(mask, r * c));
+  const v = denseValues(rt, 'w', w, r, c);
+  return csrFromDenseValues(v, r, c, checkMask(mask, r * c, rt));
 }
 
 /** Dense row-major [rows x cols] f32 of a CSR. */
@@ -334,7 +338,7 @@ export function sparseInt8Matrix(rt: Runtime, a: unknown): SparseMatrix {
   const o = checkObject<Record<string, unknown>>('a', a);
   if (o.data instanceof Int8Array) {
     const c = checkCsr('a', a, Int8Array);
-    const scale = checkTyped('a.scale', o.scale, Float32Array);
+    const scale = checkTyped('a.scale', o.scale, Float32Array).slice();
     if (scale.length !== c.rows) throw new RangeError(`a.scale: expected one scale per row (${c.rows}), got ${scale.length}`);
     for (let i = 0; i < scale.length; i++) if (!Number.isFinite(scale[i])) throw new RangeError(`a.scale: scale ${i} is ${scale[i]}, expected a finite number`);
     return packCsr(rt, c, scale);
@@ -347,7 +351,7 @@ export function sparseInt8Matrix(rt: Runtime, a: unknown): SparseMatrix {
 export function nmMatrix(rt: Runtime, w: unknown, rows: unknown, cols: unknown, opts: unknown): SparseMatrix {
   const r = checkCount('rows', rows);
   const c = checkCount('cols', cols);
-  const v = denseValues('w', w, r, c).slice(); // own copy: allocation below may move a WasmArray's view
+  const v = denseValues(rt, 'w', w, r, c).slice(); // own copy: allocation below may move a WasmArray's view
   const { n, m } = checkNm(v, r, c, opts);
   const L = emptyLayout();
   L.n = n; L.m = m; L.G = c / m; L.bits = nmBits(m);
@@ -380,7 +384,7 @@ export function nmMatrix(rt: Runtime, w: unknown, rows: unknown, cols: unknown, 
 export function bsrMatrix(rt: Runtime, w: unknown, rows: unknown, cols: unknown, opts: unknown): SparseMatrix {
   const r = checkCount('rows', rows);
   const c = checkCount('cols', cols);
-  const v = denseValues('w', w, r, c).slice();
+  const v = denseValues(rt, 'w', w, r, c).slice();
   const [bh, bw] = checkBsr(r, c, opts);
   const BR = r / bh, BC = c / bw;
   const bptr = new Int32Array(BR + 1);
@@ -443,6 +447,11 @@ function runSpmm(rt: Runtime, A: SparseMatrix, x: number, n: number, y: number):
       (e.sparse_csrq8_spmm_f32 as Fn)(A.rows, b + L.ptrOff, b + L.idxOff, L.idxMode, b + L.valOff, b + L.scaleOff, x, n, y);
       break;
     case 'nm': {
+      if (L.G === 0) {
+        // no columns: every product is an empty sum (the kernel writes nothing then)
+        rt.view('f32', y, A.rows * n).fill(0);
+        break;
+      }
       const sc = rt.alloc(4 * L.G * L.n); // one row's decoded offsets; the block does not move
       try {
         (e.sparse_nm_spmm_f32 as Fn)(A.rows, L.G, L.n, L.m, L.bits, b + L.valOff, b + L.idxOff, L.ib, x, n, y, sc);
@@ -512,7 +521,7 @@ export function sparseLinear(rt: Runtime, x: unknown, batch: unknown, w: unknown
   try {
     xs = rt.input('x', x, ['f32'] as const);
     if (xs.length !== B * A.cols) throw new RangeError(`x: expected batch x in = ${B} x ${A.cols} = ${B * A.cols} elements, got ${xs.length}`);
-    if (bias !== undefined) {
+    if (bias !== undefined && bias !== null) {
       bs = rt.input('bias', bias, ['f32'] as const);
       if (bs.length !== A.rows) throw new RangeError(`bias: expected ${A.rows} elements (the rows of w), got ${bs.length}`);
     }

@@ -8,6 +8,7 @@ import * as sparse from './sparse.js';
 import * as qgemm from './qgemm.js';
 import * as prune from './prune.js';
 import * as distill from './distill.js';
+import * as calib from './calib.js';
 
 /** The reference implementation, shaped like a Sparq instance. */
 export const ref = {
@@ -18,4 +19,5 @@ export const ref = {
   ...qgemm,
   ...prune,
   ...distill,
+  ...calib,
 };

@@ -55,7 +55,11 @@ export async function instantiate(source: WasmSource, options: InitOptions = {})
     mod = module;
   } else if (bytes !== undefined) {
     if (!(bytes instanceof ArrayBuffer || ArrayBuffer.isView(bytes))) throw new TypeError('options.bytes: expected an ArrayBuffer or a typed array');
-    mod = await WebAssembly.compile(bytes);
+    try {
+      mod = await WebAssembly.compile(bytes);
+    } catch (e) {
+      throw new TypeError(`options.bytes: not a valid Wasm module (${(e as Error).message})`);
+    }
   } else {
     const useSimd = simd ?? simdAvailable(source);
     if (useSimd && !simdAvailable(source)) throw new TypeError('options.simd: this runtime does not support Wasm SIMD');

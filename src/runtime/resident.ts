@@ -6,6 +6,13 @@
  */
 import type { Runtime } from './runtime.js';
 
+declare global {
+  /** `Symbol.dispose`, declared here too: these declarations then compile without the esnext.disposable library. */
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 const disposeSymbol: symbol = (Symbol as unknown as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
 
 /** Frees leaked handles once they are garbage-collected (a safety net; call dispose()). */

@@ -6,7 +6,7 @@
 
 import { Resident } from './resident.js';
 
-/** The raw Wasm export surface (pointers and sizes only). */
+/** @internal The raw Wasm export surface (pointers and sizes only). */
 export interface Exports {
   readonly memory: WebAssembly.Memory;
   alloc(size: number): number;
@@ -27,6 +27,8 @@ export const CTORS = {
 export type ArrayOf<T extends DType> = InstanceType<(typeof CTORS)[T]>;
 /** Any typed array sparq reads or writes. */
 export type AnyTypedArray = ArrayOf<DType>;
+/** The dtype of a typed-array type (each typed array has its own `Symbol.toStringTag` type). */
+export type DTypeOf<A extends AnyTypedArray> = { [D in DType]: A extends InstanceType<(typeof CTORS)[D]> ? D : never }[DType];
 
 /**
  * An array that lives in Wasm memory. Pass it to any kernel, as input or as `out`, and no copy is
@@ -71,6 +73,13 @@ export class WasmArray<T extends DType = DType> extends Resident {
 
   /** Copy `src` in (it must have this array's length); returns this. */
   set(src: ArrayLike<number>): this {
+    if (ArrayBuffer.isView(src) && !(src instanceof DataView)) {
+      if ((src as unknown) instanceof BigInt64Array || (src as unknown) instanceof BigUint64Array) throw new TypeError(`src: expected numbers, got ${typeName(src)}`);
+    } else if (Array.isArray(src)) {
+      for (let i = 0; i < src.length; i++) {
+        if (typeof src[i] !== 'number') throw new TypeError(`src[${i}]: expected a number, got ${typeName(src[i])}`);
+      }
+    } else throw new TypeError(`src: expected a typed array or an array of numbers, got ${typeName(src)}`);
     if (src.length !== this.length) throw new RangeError(`src: expected length ${this.length}, got ${src.length}`);
     this.view.set(src);
     return this;
@@ -82,6 +91,12 @@ export class WasmArray<T extends DType = DType> extends Resident {
   }
 }
 
+/**
+ * The largest block the allocator hands out: AssemblyScript's TLSF keeps block sizes below 2^30
+ * (its size field), less the block header.
+ */
+export const MAX_BLOCK = 0x3ffffff0;
+
 /** A pointer that a kernel reads or writes, and whether this call owns (must free) it. */
 export interface Slot {
   ptr: number;
@@ -89,14 +104,19 @@ export interface Slot {
   owned: boolean;
 }
 
-/** The state of one instance. */
+/** The state of one instance (opaque outside sparq: its members are internal). */
 export class Runtime {
-  readonly exports: Exports;
-  readonly memory: WebAssembly.Memory;
-  readonly simd: boolean;
-  private buf: ArrayBuffer;
-  private views: Partial<Record<DType, AnyTypedArray>> = {};
+  /** @internal */ readonly exports: Exports;
+  /** @internal */ readonly memory: WebAssembly.Memory;
+  /** @internal */ readonly simd: boolean;
+  /** @internal */ private buf: ArrayBuffer;
+  /** @internal */ private views: Partial<Record<DType, AnyTypedArray>> = {};
+  /** @internal Buffers that memory growth detached: a view of one of them is a stale view of this instance. */
+  private readonly retired = new WeakSet<ArrayBuffer>();
+  /** @internal Live blocks from `alloc` (tests check that a failing call frees its scratch). */
+  liveBlocks = 0;
 
+  /** @internal */
   constructor(instance: WebAssembly.Instance, simd: boolean) {
     this.exports = instance.exports as unknown as Exports;
     this.memory = this.exports.memory;
@@ -104,13 +124,10 @@ export class Runtime {
     this.buf = this.memory.buffer;
   }
 
-  /** The whole memory as `dtype`, re-derived if memory grew since the last call. */
+  /** @internal The whole memory as `dtype`, re-derived if memory grew since the last call. */
   heap<T extends DType>(dtype: T): ArrayOf<T> {
     const buf = this.memory.buffer;
-    if (buf !== this.buf) {
-      this.buf = buf;
-      this.views = {};
-    }
+    if (buf !== this.buf) this.grown(buf);
     let v = this.views[dtype];
     if (v === undefined) {
       v = new CTORS[dtype](buf);
@@ -119,31 +136,55 @@ export class Runtime {
     return v as ArrayOf<T>;
   }
 
-  /** A view of `length` elements at byte address `ptr`. */
+  /** @internal Memory grew: the old buffer is detached; forget its views and remember it as retired. */
+  private grown(buf: ArrayBuffer): void {
+    this.retired.add(this.buf);
+    this.buf = buf;
+    this.views = {};
+  }
+
+  /** @internal Whether `buf` is this instance's memory now (0) or was before memory grew (1); else -1. */
+  owns(buf: ArrayBufferLike): number {
+    if (buf === this.memory.buffer) return 0;
+    return this.retired.has(buf as ArrayBuffer) ? 1 : -1;
+  }
+
+  /** @internal A view of `length` elements at byte address `ptr`. */
   view<T extends DType>(dtype: T, ptr: number, length: number): ArrayOf<T> {
     const shift = Math.log2(CTORS[dtype].BYTES_PER_ELEMENT);
     return this.heap(dtype).subarray(ptr >>> shift, (ptr >>> shift) + length) as ArrayOf<T>;
   }
 
-  /** Allocate `bytes` (16-byte aligned). Out of memory is a RangeError, never a trap. */
+  /**
+   * @internal Allocate `bytes` (16-byte aligned). A block larger than MAX_BLOCK, or more than memory can
+   * still hold, is a RangeError naming the size and the limit, never a trap.
+   */
   alloc(bytes: number): number {
     if (bytes === 0) return 0;
-    if (!(bytes > 0 && bytes <= 0xfff00000)) throw new RangeError(`cannot allocate ${bytes} bytes in Wasm memory`);
+    if (!(bytes > 0 && bytes <= MAX_BLOCK)) {
+      throw new RangeError(`cannot allocate ${bytes} bytes: one Wasm block holds at most ${MAX_BLOCK} bytes (1 GiB - 16 B; Wasm memory holds 4 GiB in all). Split the tensor into parts below that size (quantize / dequantize / dynamicQuantize stream ordinary typed arrays of any size)`);
+    }
     let ptr: number;
     try {
       ptr = this.exports.alloc(bytes) >>> 0;
-    } catch (e) {
-      throw new RangeError(`out of Wasm memory allocating ${bytes} bytes (${(e as Error).message})`);
+    } catch {
+      throw new RangeError(`out of Wasm memory: cannot allocate ${bytes} bytes more (memory is ${this.memory.buffer.byteLength} bytes of at most 4 GiB; dispose resident arrays and matrices that are no longer needed)`);
     }
+    if (this.memory.buffer !== this.buf) this.grown(this.memory.buffer);
+    this.liveBlocks++;
     return ptr;
   }
 
+  /** @internal */
   free(ptr: number): void {
-    if (ptr > 0) this.exports.free(ptr);
+    if (ptr > 0) {
+      this.exports.free(ptr);
+      this.liveBlocks--;
+    }
   }
 
   /**
-   * Resolve a kernel input: a WasmArray of this instance is used in place, a typed array is copied
+   * @internal Resolve a kernel input: a WasmArray of this instance is used in place, a typed array is copied
    * into fresh scratch. Anything else is a TypeError naming the argument.
    */
   input<T extends DType>(name: string, x: unknown, dtypes: readonly T[]): Slot & { dtype: T } {
@@ -163,14 +204,14 @@ export class Runtime {
     throw new TypeError(`${name}: expected ${describe(dtypes)}, got ${typeName(x)}`);
   }
 
-  /** Copy a small parameter array into fresh scratch. */
+  /** @internal Copy a small parameter array into fresh scratch. */
   scratchFrom<T extends DType>(dtype: T, data: ArrayLike<number>): Slot {
     const ptr = this.alloc(data.length * CTORS[dtype].BYTES_PER_ELEMENT);
     if (data.length > 0) this.view(dtype, ptr, data.length).set(data);
     return { ptr, length: data.length, owned: true };
   }
 
-  /** Check a caller's `out` (a typed array of `dtype` or a WasmArray of this instance) of `length`. */
+  /** @internal Check a caller's `out` (a typed array of `dtype` or a WasmArray of this instance) of `length`. */
   checkOut<T extends DType>(name: string, out: unknown, dtype: T, length: number): ArrayOf<T> | WasmArray<T> | undefined {
     if (out === undefined) return undefined;
     if (out instanceof WasmArray) {
@@ -185,7 +226,7 @@ export class Runtime {
   }
 
   /**
-   * Resolve a kernel output of `length` elements. A WasmArray is written in place; a typed array
+   * @internal Resolve a kernel output of `length` elements. A WasmArray is written in place; a typed array
    * (or nothing) gets scratch that `finish` copies back.
    */
   output<T extends DType>(name: string, out: unknown, dtype: T, length: number): Slot & { target: ArrayOf<T> | WasmArray<T> | undefined } {
@@ -194,7 +235,7 @@ export class Runtime {
     return { ptr: this.alloc(length * CTORS[dtype].BYTES_PER_ELEMENT), length, owned: true, target };
   }
 
-  /** Hand back an output slot: copy scratch into the caller's array (or a new one). */
+  /** @internal Hand back an output slot: copy scratch into the caller's array (or a new one). */
   finish<T extends DType>(dtype: T, slot: Slot & { target: ArrayOf<T> | WasmArray<T> | undefined }): ArrayOf<T> | WasmArray<T> {
     if (slot.target instanceof WasmArray) return slot.target;
     const res = slot.target ?? (new CTORS[dtype](slot.length) as ArrayOf<T>);
@@ -202,12 +243,12 @@ export class Runtime {
     return res;
   }
 
-  /** Free every owned slot. */
+  /** @internal Free every owned slot. */
   release(...slots: (Slot | undefined)[]): void {
     for (const s of slots) if (s && s.owned) this.free(s.ptr);
   }
 
-  /** Bytes of linear memory now. */
+  /** @internal Bytes of linear memory now. */
   get memoryBytes(): number {
     return this.memory.buffer.byteLength;
   }
