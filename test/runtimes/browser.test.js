@@ -26,6 +26,8 @@ async function setup() {
     outfile: `${ROOT}/build/runtimes/bundle.js`,
     bundle: true, format: 'esm', platform: 'browser', minify: true, logLevel: 'error',
   });
+  // sparq/model depends on protobufjs (CommonJS): the page's import map points at a bundle of it
+  await build({ entryPoints: [`${ROOT}/dist/model/index.js`], outfile: `${ROOT}/build/runtimes/sparq-model.js`, bundle: true, format: 'esm', platform: 'browser', logLevel: 'error' });
   server = await serve(ROOT, { csp: { '/test/runtimes/browser/bundle.html': CSP } });
   const launched = await launchChromium();
   ({ browser, source } = launched);
@@ -56,8 +58,12 @@ async function load(path) {
   return r;
 }
 
-// Every suite in test/ that needs no Node API runs in the page too.
-const PORTABLE = readdirSync(`${ROOT}/test`).filter((f) => f.endsWith('.test.js') && !/from 'node:/.test(readFileSync(`${ROOT}/test/${f}`, 'utf8'))).sort();
+// Every suite in test/ that needs no Node API (itself or through a local helper ./_*.js) runs in the page too.
+const usesNode = (f) => {
+  const src = readFileSync(`${ROOT}/test/${f}`, 'utf8');
+  return /from 'node:/.test(src) || [...src.matchAll(/from '\.\/(_[\w-]+\.js)'/g)].some((m) => usesNode(m[1]));
+};
+const PORTABLE = readdirSync(`${ROOT}/test`).filter((f) => f.endsWith('.test.js') && !usesNode(f)).sort();
 
 t('plain <script type="module"> page: golden battery (both builds) and the uvu suites', async () => {
   assert.ok(PORTABLE.length >= 3, `portable suites: ${PORTABLE}`);
