@@ -11,8 +11,6 @@ const families = ['quant', 'prune', 'sparse', 'int', 'distill'];
 if (ONLY?.includes('bounds')) families.push('bounds');
 // model files (a 400 MB synthetic model): only with --only model
 if (ONLY?.includes('model')) families.push('model');
-// model files (a 400 MB synthetic model): only with --only model
-if (ONLY?.includes('model')) families.push('model');
 const m = machine();
 console.log(`# sparq bench ${m.date} on ${m.cpu} (${m.cores} cores), Node ${m.node}${QUICK ? ', quick mode' : ''}`);
 const t0 = performance.now();
