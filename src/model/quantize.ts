@@ -81,14 +81,19 @@ export function ortScaleZp(mn: number, mx: number, qmin: number, qmax: number, s
   return [f(scale), zp];
 }
 
-/** min and max of a Float32Array, checking every value is finite. */
+/** min and max of a Float32Array, checking every value is finite (NaN and +-Inf make `v * 0` NaN). */
 function range(w: Float32Array, what: string): [number, number] {
-  let mn = Infinity, mx = -Infinity;
+  let mn = Infinity, mx = -Infinity, z = 0;
   for (let i = 0; i < w.length; i++) {
     const v = w[i];
-    if (!(v - v === 0)) throw new RangeError(`${what}: holds NaN or Infinity at index ${i}; a weight must be finite to be quantized`);
+    z += v * 0;
     if (v < mn) mn = v;
     if (v > mx) mx = v;
+  }
+  if (z !== 0) {
+    let i = 0;
+    while (w[i] - w[i] === 0) i++;
+    throw new RangeError(`${what}: holds NaN or Infinity at index ${i}; a weight must be finite to be quantized`);
   }
   return w.length ? [mn, mx] : [0, 0];
 }
@@ -99,6 +104,18 @@ function channelRanges(w: Float32Array, dims: number[], axis: number): [Float32A
   const C = dims[axis];
   const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   const mn = new Float32Array(C).fill(Infinity), mx = new Float32Array(C).fill(-Infinity);
+  if (inner === 1) {
+    // the last axis: rows in memory order
+    for (let o = 0; o < outer; o++) {
+      const row = o * C;
+      for (let c = 0; c < C; c++) {
+        const v = w[row + c];
+        if (v < mn[c]) mn[c] = v;
+        if (v > mx[c]) mx[c] = v;
+      }
+    }
+    return [mn, mx];
+  }
   for (let o = 0; o < outer; o++) {
     for (let c = 0; c < C; c++) {
       const base = (o * C + c) * inner;
@@ -125,12 +142,11 @@ export interface Int8Weight {
 
 /** onnxruntime's weight quantization (quantize_data / quantize_nparray): per tensor (axis -1) or per channel. */
 export function quantizeWeightInt8(sq: Sparq, w: Float32Array, dims: number[], opts: { dtype: 'int8' | 'uint8'; symmetric: boolean; reduceRange: boolean; axis: number }, what: string): Int8Weight {
-  range(w, what);
+  const [mn, mx] = range(w, what);
   const signed = opts.dtype === 'int8';
   // quantization ranges of quant_utils: full, symmetric and reduced
   const [qmin, qmax] = opts.reduceRange ? (signed ? [-64, 64] : [0, 127]) : opts.symmetric ? (signed ? [-127, 127] : [0, 254]) : signed ? [-128, 127] : [0, 255];
   if (opts.axis < 0) {
-    const [mn, mx] = range(w, what);
     const [scale, zp] = ortScaleZp(mn, mx, qmin, qmax, opts.symmetric);
     const q = sq.quantize(w, { dtype: opts.dtype, scale, zeroPoint: zp });
     return { q, scale: new Float32Array([scale]), zeroPoint: new Int32Array([zp]), axis: -1 };
@@ -171,45 +187,57 @@ export function quantizeInt4Mlas(w: Float32Array, K: number, N: number, bs: numb
   const scales = new Float32Array(N * KB);
   const zeroPoints = symmetric ? undefined : new Uint8Array(N * zpCols);
   const FLT_MAX = 3.4028234663852886e38;
-  for (let j = 0; j < N; j++) {
-    for (let r = 0; r < K; r += 2 * bs) {
-      const rEnd = Math.min(r + 2 * bs, K);
-      const zpb = [8, 8];
-      for (let kp = 0; kp < 2; kp++) {
-        const rs = r + kp * bs, re = Math.min(rs + bs, rEnd);
-        if (rs >= re) continue;
-        let mn = FLT_MAX, mx = -FLT_MAX;
-        for (let i = rs; i < re; i++) {
-          const v = w[i * N + j];
-          if (v < mn) mn = v;
-          if (v > mx) mx = v;
+  // per column of the current pair of blocks (MLAS quantizes two blocks along k per task):
+  // min / max, zero point and reciprocal scale; rows are walked in memory order
+  const mn = new Float32Array(N), mx = new Float32Array(N);
+  const zp = [new Uint8Array(N), new Uint8Array(N)];
+  const recip = [new Float32Array(N), new Float32Array(N)];
+  for (let r = 0; r < K; r += 2 * bs) {
+    const rEnd = Math.min(r + 2 * bs, K);
+    for (let kp = 0; kp < 2; kp++) {
+      zp[kp].fill(8);
+      const rs = r + kp * bs, re = Math.min(rs + bs, rEnd);
+      if (rs >= re) continue;
+      mn.fill(FLT_MAX);
+      mx.fill(-FLT_MAX);
+      for (let i = rs; i < re; i++) {
+        const row = i * N;
+        for (let j = 0; j < N; j++) {
+          const v = w[row + j];
+          if (v < mn[j]) mn[j] = v;
+          if (v > mx[j]) mx[j] = v;
         }
-        const meta = j * KB + r / bs + kp;
+      }
+      const b = r / bs + kp;
+      for (let j = 0; j < N; j++) {
+        let s: number;
         if (symmetric) {
-          const m = Math.abs(mx) > Math.abs(mn) ? mx : mn;
-          scales[meta] = f(-m / 8);
+          s = f(-(Math.abs(mx[j]) > Math.abs(mn[j]) ? mx[j] : mn[j]) / 8);
         } else {
-          mn = Math.min(mn, 0);
-          mx = Math.max(mx, 0);
-          const s = f(f(mx - mn) / 15);
-          let zf = mn;
-          if (s !== 0) zf = f(0 - f(mn / s));
-          zpb[kp] = zf < 0 ? 0 : zf > 15 ? 15 : roundHalfAway(zf);
-          scales[meta] = s;
+          const lo = Math.min(mn[j], 0), hi = Math.max(mx[j], 0);
+          s = f(f(hi - lo) / 15);
+          let zf = lo;
+          if (s !== 0) zf = f(0 - f(lo / s));
+          zp[kp][j] = zf < 0 ? 0 : zf > 15 ? 15 : roundHalfAway(zf);
         }
+        scales[j * KB + b] = s;
+        recip[kp][j] = s ? f(1 / s) : 0;
       }
-      if (zeroPoints) zeroPoints[j * zpCols + r / (2 * bs)] = (zpb[0] & 15) | (zpb[1] << 4);
-      const vi = [0, 0];
-      for (let i = r; i < rEnd; i += 2) {
-        for (let l = 0; l < 2 && i + l < rEnd; l++) {
-          const metaR = Math.floor((i + l) / bs);
-          const s = scales[j * KB + metaR];
-          const recip = s ? f(1 / s) : 0;
-          const v = f(f(w[(i + l) * N + j] * recip) + zpb[metaR % 2]);
-          vi[l] = Math.min(Math.max(roundHalfAway(v), 0), 15);
-        }
-        packed[j * qRows + i / 2] = (vi[0] & 15) | (vi[1] << 4);
+    }
+    if (zeroPoints) for (let j = 0; j < N; j++) zeroPoints[j * zpCols + r / (2 * bs)] = (zp[0][j] & 15) | (zp[1][j] << 4);
+    for (let i = r; i < rEnd; i++) {
+      const kp = Math.floor((i - r) / bs), row = i * N, shift = (i & 1) * 4, at = i >> 1;
+      const rc = recip[kp], z = zp[kp];
+      for (let j = 0; j < N; j++) {
+        const v = f(f(w[row + j] * rc[j]) + z[j]);
+        const q = v < 0 ? 0 : Math.min(Math.floor(v + 0.5), 15);
+        packed[j * qRows + at] |= q << shift;
       }
+    }
+    // an odd count of rows: MLAS's last pair keeps its second value from the pair before
+    if ((rEnd - r) & 1 && rEnd - 1 > r) {
+      const at = (rEnd - 1) >> 1;
+      for (let j = 0; j < N; j++) packed[j * qRows + at] |= packed[j * qRows + at - 1] & 0xf0;
     }
   }
   return zeroPoints ? { packed, scales, zeroPoints } : { packed, scales };
