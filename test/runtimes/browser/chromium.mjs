@@ -5,9 +5,9 @@
 //                                     chromium-browser, google-chrome on PATH), else the npm one
 // The npm binary is unpacked once per package version into the temp dir and reused after that.
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 // Our own flags, not @sparticuz/chromium's `args`: those add --single-process,
@@ -42,7 +42,7 @@ function onPath(name) {
  * points there for the call) and the finished dir is renamed into place in one step.
  */
 async function npmChromium() {
-  const entry = fileURLToPath(import.meta.resolve('@sparticuz/chromium'));
+  const entry = createRequire(import.meta.url).resolve('@sparticuz/chromium');
   const pkgDir = resolve(dirname(entry), '..');
   const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
   const dir = join(tmpdir(), `sparq-chromium-${version}-${process.getuid?.() ?? 0}`);
