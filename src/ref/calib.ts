@@ -43,9 +43,12 @@ const plain: CalibBackend = {
       if (mode === 'edges') {
         const e = edges as Float64Array;
         if (!(v >= e[0] && v <= e[nb])) continue;
-        let b = nb - 1;
-        while (b > 0 && e[b] > v) b--; // the largest b with e[b] <= v
-        c[b]++;
+        let lo = 0, hi = nb - 1; // binary search: the largest b <= nb - 1 with e[b] <= v
+        while (lo < hi) {
+          const m = (lo + hi + 1) >>> 1;
+          if (e[m] <= v) lo = m; else hi = m - 1;
+        }
+        c[lo]++;
         continue;
       }
       if (!(v >= lo && v <= hi)) continue;
@@ -82,6 +85,8 @@ const plain: CalibBackend = {
 export interface RefObserver {
   readonly kind: ObserverKind;
   readonly count: number;
+  /** @internal The shared state machine (tests read its histograms). */
+  readonly _core: ObserverCore;
   update(x: Float32Array): RefObserver;
   range(): { min: number | Float32Array; max: number | Float32Array };
   qparams(): ObservedParams;
@@ -122,6 +127,7 @@ export function observer(kind: ObserverKind, opts: CalibOptions): RefObserver {
   const obs: RefObserver = {
     kind,
     get count() { return core.count; },
+    _core: core,
     update(x: Float32Array) {
       if (!(x instanceof Float32Array)) throw new TypeError('x: expected a Float32Array');
       core.update(plain, x);
