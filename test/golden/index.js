@@ -8,8 +8,9 @@ import prune from './prune.js';
 import sparse from './sparse.js';
 import qgemm from './qgemm.js';
 import distill from './distill.js';
+import calib from './calib.js';
 
-export const FAMILIES = { quant, prune, sparse, int: qgemm, distill };
+export const FAMILIES = { quant, prune, sparse, int: qgemm, distill, calib };
 
 export function runBattery(sq, only) {
   const out = {};
