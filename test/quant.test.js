@@ -528,8 +528,12 @@ for (const sq of [scalar, simd]) {
       throwsLike(assert, () => sq.dynamicQuantize(y), RangeError, /^x: .*Infinity/);
     }
     // finite values whose sums overflow f32: the exact path gives the same parameters
-    const big = x.map((v) => v * 2e37); // |v| up to ~3e38: finite, but sums of four overflow
+    const big = x.map((v) => v * 1e37); // |v| up to ~1.5e38: finite, but sums of four overflow
     const o = { dtype: 'int8' };
+    // a range wider than the largest f32 is a RangeError (no scale represents it)
+    const wide = x.map((v) => v * 2e37); // |v| up to ~3e38: finite, but max - min overflows
+    throwsLike(assert, () => sq.qparams(wide, o), RangeError, /^x: its range .* is wider than the largest float32/);
+    throwsLike(assert, () => sq.dynamicQuantize(wide), RangeError, /^x: its range .* is wider than the largest float32/);
     assert.equal(sq.qparams(big, o), ref.qparams(big, o));
     const d = sq.dynamicQuantize(big), e = ref.dynamicQuantize(big);
     assert.equal([d.scale, d.zeroPoint], [e.scale, e.zeroPoint]);

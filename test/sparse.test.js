@@ -60,9 +60,10 @@ const A3 = { rows: 3, cols: 4, indptr: new Int32Array([0, 2, 2, 4]), indices: ne
 for (const { name, sq } of IMPLS) {
   const t = suite(`sparse [${name}]`);
 
-  t('csr validates and keeps the arrays; a malformed CSR is a RangeError naming the field', () => {
+  t('csr validates and returns a copy (read once); a malformed CSR is a RangeError naming the field', () => {
     const c = sq.csr(A3);
-    assert.is(c.indptr, A3.indptr);
+    assert.ok(c.indptr !== A3.indptr && c.indices !== A3.indices && c.data !== A3.data, 'copies');
+    assert.equal([Array.from(c.indptr), Array.from(c.indices), Array.from(c.data)], [Array.from(A3.indptr), Array.from(A3.indices), Array.from(A3.data)]);
     assert.equal([c.rows, c.cols], [3, 4]);
     const bad = (patch) => ({ ...A3, ...patch });
     throwsLike(assert, () => sq.csr(bad({ indptr: new Int32Array([1, 2, 2, 4]) })), RangeError, /^a\.indptr: must start at 0/);
