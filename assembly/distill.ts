@@ -42,8 +42,7 @@ const CANON_NAN: u32 = 0x7fc00000;
  * is (e^r 2^(n >> 1)) 2^(n - (n >> 1)): the second multiply is the only rounding of the scaling,
  * so subnormal results and overflow to +Inf come out right.
  */
-// @ts-ignore: decorator
-@inline function expf(x: f32): f32 {
+function expf(x: f32): f32 {
   x = select<f32>(EXP_HI, x, EXP_HI < x);
   x = select<f32>(EXP_LO, x, x < EXP_LO);
   const t = x * LOG2E + SHIFT;
@@ -242,29 +241,8 @@ function expRow(x: usize, dst: usize, n: i32, T: f32, div: bool, m: f32, storeU:
     v128.store(PS, a2, 32);
     v128.store(PS, a3, 48);
   } else {
-    let p0: f64 = 0, p1: f64 = 0, p2: f64 = 0, p3: f64 = 0, p4: f64 = 0, p5: f64 = 0, p6: f64 = 0, p7: f64 = 0;
-    for (; j + 8 <= n; j += 8) {
-      const p = x + (<usize>j << 2);
-      const d = dst + (<usize>j << 2);
-      for (let l = 0; l < 8; l++) {
-        const o = <usize>l << 2;
-        let u = load<f32>(p + o);
-        if (div) u = u / T;
-        u = u - m;
-        const e = expf(u);
-        store<f32>(d + o, storeU ? u : e);
-        const ed = <f64>e;
-        if (l == 0) p0 += ed;
-        else if (l == 1) p1 += ed;
-        else if (l == 2) p2 += ed;
-        else if (l == 3) p3 += ed;
-        else if (l == 4) p4 += ed;
-        else if (l == 5) p5 += ed;
-        else if (l == 6) p6 += ed;
-        else p7 += ed;
-      }
-    }
-    psStore(p0, p1, p2, p3, p4, p5, p6, p7);
+    // the scalar build: every element through the loop below (one copy of expf)
+    psStore(0, 0, 0, 0, 0, 0, 0, 0);
   }
   for (; j < n; j++) {
     let u = load<f32>(x + (<usize>j << 2));
