@@ -51,7 +51,7 @@ export interface LossResult<G = Float32Array> {
 const fn = (rt: Runtime, name: string) => rt.exports[name] as (...a: number[]) => void;
 
 /** A temperature: finite and > 0, rounded to f32 (torch divides an f32 tensor by an f32 scalar). */
-export function checkTemperature(name: string, v: unknown): number {
+function checkTemperature(name: string, v: unknown): number {
   if (typeof v !== 'number') throw new TypeError(`${name}: expected a number > 0, got ${typeName(v)}`);
   const t = Math.fround(v);
   if (!(t > 0 && t < Infinity)) throw new RangeError(`${name}: expected a finite number > 0 (in float32), got ${v}`);
@@ -96,15 +96,15 @@ export function softmax(rt: Runtime, x: unknown, rows: unknown, cols: unknown, o
   }
 }
 
-/** The f32 coefficients and f64 reductions shared with the reference (same expressions). */
-export function kdCoefficients(T: number, alpha: number, rows: number, cols: number, reduction: 'batchmean' | 'sum' | 'mean'): { c1: number; c2: number } {
+/** The f32 gradient coefficients: c1 of the KL term, c2 of the cross-entropy term. */
+function kdCoefficients(T: number, alpha: number, rows: number, cols: number, reduction: 'batchmean' | 'sum' | 'mean'): { c1: number; c2: number } {
   const n = reduction === 'sum' ? 1 : reduction === 'mean' ? rows * cols : rows;
   const m = reduction === 'sum' ? 1 : rows;
   return { c1: Math.fround((alpha * T) / n), c2: Math.fround((1 - alpha) / m) };
 }
 
 /** loss = alpha KD + (1 - alpha) CE from the kernel's sums (KD = reduced KL * T * T). */
-export function kdLoss(kl: number, ce: number, T: number, alpha: number, rows: number, cols: number, reduction: 'batchmean' | 'sum' | 'mean', labels: boolean): number {
+function kdLoss(kl: number, ce: number, T: number, alpha: number, rows: number, cols: number, reduction: 'batchmean' | 'sum' | 'mean', labels: boolean): number {
   const klr = reduction === 'sum' ? kl : reduction === 'mean' ? kl / (rows * cols) : kl / rows;
   const kd = klr * T * T;
   if (!labels) return alpha * kd;
