@@ -115,3 +115,176 @@ export function gemm_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): 
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// GEMM with transposes: C = op(A) op(B), op(A) [m x k], op(B) [k x n], row-major storage of A as
+// [m x k] or (transA) [k x m], of B as [k x n] or (transB) [n x k]. Every C[i, j] is the same
+// sequential sum as gemm_f32 (starts at +0, adds op(A)[i, p] * op(B)[p, j] for p = 0 .. k - 1,
+// no FMA), computed by the same micro-kernel on packed copies of the transposed operands:
+// - transA: each k block of op(A) (m x kc) is copied into `ap` row-major, then gemm_f32's loops;
+// - transB: for each k block and each 8 columns, op(B)'s kc x 8 panel is copied into `bp` (it
+//   stays in L1) and the micro-kernel runs over every row tile with it; columns past the last
+//   4-wide panel are sequential dot products.
+// So the bits equal gemm_f32 on explicitly transposed inputs. ap: m * KC f32, bp: KC * 8 f32.
+// ---------------------------------------------------------------------------------------------
+
+/** Copy op(A)[:, k0 .. k0 + kc) (A stored [k x m]) into ap as m rows of kc. */
+function packAT(a: usize, m: i32, k0: i32, kc: i32, ap: usize): void {
+  const ldap = <usize>kc << 2;
+  for (let p = 0; p < kc; p++) {
+    const src = a + <usize>(k0 + p) * (<usize>m << 2);
+    const dst = ap + (<usize>p << 2);
+    for (let i = 0; i < m; i++) store<f32>(dst + <usize>i * ldap, load<f32>(src + (<usize>i << 2)));
+  }
+}
+
+/** Copy op(B)[k0 .. k0 + kc, j0 .. j0 + w) (B stored [n x k]) into bp as kc rows of 8 (w <= 8). */
+function packBT(b: usize, k: i32, k0: i32, kc: i32, j0: i32, w: i32, bp: usize): void {
+  const ldb = <usize>k << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    // 4 x 4 transposes: rows j .. j + 3 of B, columns p .. p + 3 -> rows p .. p + 3 of the panel
+    for (; j + 4 <= w; j += 4) {
+      const s0 = b + <usize>(j0 + j) * ldb + (<usize>k0 << 2);
+      const s1 = s0 + ldb, s2 = s1 + ldb, s3 = s2 + ldb;
+      const d = bp + (<usize>j << 2);
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const o = <usize>p << 2;
+        const r0 = v128.load(s0 + o), r1 = v128.load(s1 + o), r2 = v128.load(s2 + o), r3 = v128.load(s3 + o);
+        const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+        const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+        const q = d + (<usize>p << 5);
+        v128.store(q, i64x2.shuffle(t0, t1, 0, 2));
+        v128.store(q + 32, i64x2.shuffle(t0, t1, 1, 3));
+        v128.store(q + 64, i64x2.shuffle(t2, t3, 0, 2));
+        v128.store(q + 96, i64x2.shuffle(t2, t3, 1, 3));
+      }
+      for (; p < kc; p++) {
+        const o = <usize>p << 2, q = d + (<usize>p << 5);
+        store<f32>(q, load<f32>(s0 + o));
+        store<f32>(q + 4, load<f32>(s1 + o));
+        store<f32>(q + 8, load<f32>(s2 + o));
+        store<f32>(q + 12, load<f32>(s3 + o));
+      }
+    }
+  }
+  for (; j < w; j++) {
+    const s = b + <usize>(j0 + j) * ldb + (<usize>k0 << 2);
+    for (let p = 0; p < kc; p++) store<f32>(bp + (<usize>p << 5) + (<usize>j << 2), load<f32>(s + (<usize>p << 2)));
+  }
+}
+
+/** C[i, j] for rows [0, m) and one column j from B stored [n x k]: the sequential sum over one k block. */
+@inline function dotColT(a: usize, lda: usize, b: usize, m: i32, kc: i32, c: usize, ldc: usize, first: bool): void {
+  for (let i = 0; i < m; i++) {
+    const ar = a + <usize>i * lda;
+    const cp = c + <usize>i * ldc;
+    let s: f32 = first ? 0 : load<f32>(cp);
+    for (let p = 0; p < kc; p++) s += load<f32>(ar + (<usize>p << 2)) * load<f32>(b + (<usize>p << 2));
+    store<f32>(cp, s);
+  }
+}
+
+/**
+ * C[m x n] = op(A) op(B) (see above). ap: m * 256 f32 of scratch (used when transA), bp: 256 * 8
+ * f32 (used when transB). k = 0 gives zeros.
+ */
+export function gemm_trans_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: i32, transB: i32, ap: usize, bp: usize): void {
+  const ldc = <usize>n << 2;
+  if (k == 0) {
+    memory.fill(c, 0, <usize>m * ldc);
+    return;
+  }
+  if (!ASC_FEATURE_SIMD) {
+    // The sequential sum of each C[i, j], read through the strides of the stored layouts.
+    const sai: usize = transA ? 4 : <usize>k << 2, sap: usize = transA ? <usize>m << 2 : 4;
+    const sbp: usize = transB ? 4 : <usize>n << 2, sbj: usize = transB ? <usize>k << 2 : 4;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s: f32 = 0;
+        let pa = a + <usize>i * sai, pb = b + <usize>j * sbj;
+        for (let p = 0; p < k; p++) {
+          s += load<f32>(pa) * load<f32>(pb);
+          pa += sap;
+          pb += sbp;
+        }
+        store<f32>(c + <usize>i * ldc + (<usize>j << 2), s);
+      }
+    }
+    return;
+  }
+  for (let k0 = 0; k0 < k; k0 += KC) {
+    const kc = min(KC, k - k0);
+    const first = k0 == 0;
+    let ak: usize, lda: usize;
+    if (transA) {
+      packAT(a, m, k0, kc, ap);
+      ak = ap;
+      lda = <usize>kc << 2;
+    } else {
+      ak = a + (<usize>k0 << 2);
+      lda = <usize>k << 2;
+    }
+    if (!transB) {
+      const ldb = <usize>n << 2;
+      const bk = b + <usize>k0 * ldb;
+      let i = 0;
+      for (; i + MR <= m; i += MR) rowTile(MR, ak + <usize>i * lda, lda, bk, ldb, c + <usize>i * ldc, ldc, kc, first, n);
+      for (; i < m; i++) rowTile(1, ak + <usize>i * lda, lda, bk, ldb, c + <usize>i * ldc, ldc, kc, first, n);
+      continue;
+    }
+    let j = 0;
+    for (; j + 8 <= n; j += 8) {
+      packBT(b, k, k0, kc, j, 8, bp);
+      const cj = c + (<usize>j << 2);
+      let i = 0;
+      for (; i + MR <= m; i += MR) tile(MR, 2, ak + <usize>i * lda, lda, bp, 32, cj + <usize>i * ldc, ldc, kc, first);
+      for (; i < m; i++) tile(1, 2, ak + <usize>i * lda, lda, bp, 32, cj + <usize>i * ldc, ldc, kc, first);
+    }
+    if (j + 4 <= n) {
+      packBT(b, k, k0, kc, j, 4, bp);
+      const cj = c + (<usize>j << 2);
+      let i = 0;
+      for (; i + MR <= m; i += MR) tile(MR, 1, ak + <usize>i * lda, lda, bp, 32, cj + <usize>i * ldc, ldc, kc, first);
+      for (; i < m; i++) tile(1, 1, ak + <usize>i * lda, lda, bp, 32, cj + <usize>i * ldc, ldc, kc, first);
+      j += 4;
+    }
+    for (; j < n; j++) dotColT(ak, lda, b + <usize>j * (<usize>k << 2) + (<usize>k0 << 2), m, kc, c + (<usize>j << 2), ldc, first);
+  }
+}
+
+/**
+ * The Gemm epilogue in place on C[m x n] = acc: C = alpha * acc + beta * Cin, as
+ * t = alpha * acc (skipped when alpha is 1), then t + beta * cin (skipped when beta is 0 or there is
+ * no C: C is not read then). cMode: 0 none, 1 scalar, 2 one row of n (broadcast down), 3 m x n.
+ */
+export function gemm_epilogue_f32(c: usize, m: i32, n: i32, alpha: f32, beta: f32, cin: usize, cMode: i32): void {
+  const scaleA = alpha != 1;
+  if (beta == 0) cMode = 0;
+  if (!scaleA && cMode == 0) return;
+  for (let i = 0; i < m; i++) {
+    const row = c + <usize>i * (<usize>n << 2);
+    const crow = cMode == 3 ? cin + <usize>i * (<usize>n << 2) : cin;
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const av = f32x4.splat(alpha), bv = f32x4.splat(beta);
+      for (; j + 4 <= n; j += 4) {
+        const o = <usize>j << 2;
+        let t = v128.load(row + o);
+        if (scaleA) t = f32x4.mul(av, t);
+        if (cMode == 1) t = f32x4.add(t, f32x4.mul(bv, v128.load32_splat(cin)));
+        else if (cMode >= 2) t = f32x4.add(t, f32x4.mul(bv, v128.load(crow + o)));
+        v128.store(row + o, t);
+      }
+    }
+    for (; j < n; j++) {
+      const o = <usize>j << 2;
+      let t = load<f32>(row + o);
+      if (scaleA) t = alpha * t;
+      if (cMode == 1) t = t + beta * load<f32>(cin);
+      else if (cMode >= 2) t = t + beta * load<f32>(crow + o);
+      store<f32>(row + o, t);
+    }
+  }
+}
