@@ -29,8 +29,10 @@ for (const r of runners) {
   process.stdout.write(res.stdout ?? '');
   process.stderr.write(res.stderr ?? '');
   const out = res.stdout ?? '';
-  const total = /Total:\s+(\d+)/.exec(out);
-  const pass = /Passed:\s+(\d+)/.exec(out);
+  // the runner's own summary is the last one (an in-page suite's failure message may quote another)
+  const last = (re) => [...out.matchAll(re)].pop();
+  const total = last(/^\s*Total:\s+(\d+)/gm);
+  const pass = last(/^\s*Passed:\s+(\d+)/gm);
   if (!total || !pass) {
     console.log(`# ${r.id}: no uvu summary (exit ${res.status}${res.error ? `, ${res.error.message}` : ''})`);
     failed += 1;
