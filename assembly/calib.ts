@@ -90,7 +90,7 @@ export function calib_absrange_f32(x: usize, n: i32, out: usize): void {
 
 /**
  * Per-channel running min / max over a [outer, D, inner] layout: mn[j] = min(mn[j], min of channel
- * j), mx[j] likewise (the caller starts them at +Inf / -Inf). Unlike minmax_axis_f32 of the quant
+ * j), mx[j] likewise (the caller starts them at +Inf / -Inf). Unlike quant_minmax_axis_f32 of the quant
  * family, the values are the true extremes (not folded with 0): the moving-average observers need them.
  */
 export function calib_minmax_axis_f32(x: usize, outer: i32, D: i32, inner: i32, mn: usize, mx: usize): void {
@@ -122,6 +122,10 @@ export function calib_minmax_axis_f32(x: usize, outer: i32, D: i32, inner: i32, 
     }
   }
 }
+
+/** Bins of one block of calib_hist_f32 (SIMD build). */
+const BLOCK: i32 = 512;
+const BINS: usize = memory.data(BLOCK * 4, 16);
 
 /** Add one to the u32 count at bin b of sub-histogram `sub` (each holds nb + 1 counts). */
 @inline function bump(counts: usize, stride: usize, sub: usize, b: i32): void {
@@ -192,39 +196,37 @@ export function calib_hist_f32(x: usize, n: i32, lo: f32, hi: f32, nb: i32, coun
   if (ASC_FEATURE_SIMD) {
     const lov = f32x4.splat(lo), hiv = f32x4.splat(hi), spv = f32x4.splat(span), nbv = f32x4.splat(fnb);
     const last = i32x4.splat(nb - 1), trash = i32x4.splat(nb), zero = i32x4.splat(0), two23 = f32x4.splat(8388608);
-    for (; i + 4 <= n; i += 4) {
-      let v = v128.load(x + (<usize>i << 2));
-      if (useAbs) v = f32x4.abs(v);
-      const d = f32x4.sub(v, lov);
-      const t = mode == 0 ? f32x4.div(f32x4.mul(d, nbv), spv) : f32x4.mul(f32x4.div(d, spv), nbv);
-      // trunc(t) for the lanes that count (0 <= t <= nb < 2^23): the bits of floor(t) + 2^23 less
-      // those of 2^23, three instructions where V8 spells trunc_sat in about eight. Other lanes
-      // (outside [lo, hi], NaN) get some value that the range test below replaces.
-      let b = i32x4.min_s(i32x4.sub(f32x4.add(f32x4.floor(t), two23), two23), last);
-      let b0: i32, b1: i32, b2: i32, b3: i32;
-      if (mode == 2) {
-        // the guess, clamped into [0, nb - 1]; the range test and the search are per lane (f64 edges)
-        b = i32x4.max_s(b, zero);
-        b0 = edgeFrom(i32x4.extract_lane(b, 0), f32x4.extract_lane(v, 0), edges, nb);
-        b1 = edgeFrom(i32x4.extract_lane(b, 1), f32x4.extract_lane(v, 1), edges, nb);
-        b2 = edgeFrom(i32x4.extract_lane(b, 2), f32x4.extract_lane(v, 2), edges, nb);
-        b3 = edgeFrom(i32x4.extract_lane(b, 3), f32x4.extract_lane(v, 3), edges, nb);
-      } else {
-        const inside = v128.and(f32x4.ge(v, lov), f32x4.le(v, hiv));
-        b = v128.bitselect(b, trash, inside);
-        b0 = i32x4.extract_lane(b, 0); b1 = i32x4.extract_lane(b, 1);
-        b2 = i32x4.extract_lane(b, 2); b3 = i32x4.extract_lane(b, 3);
-        if (mode == 1) {
-          if (b0 != nb) b0 = numpyFix(b0, f32x4.extract_lane(v, 0), edges, nb);
-          if (b1 != nb) b1 = numpyFix(b1, f32x4.extract_lane(v, 1), edges, nb);
-          if (b2 != nb) b2 = numpyFix(b2, f32x4.extract_lane(v, 2), edges, nb);
-          if (b3 != nb) b3 = numpyFix(b3, f32x4.extract_lane(v, 3), edges, nb);
-        }
+    // Blocks of up to 512: the bins (or guesses) of a block by SIMD into BINS, then the counting
+    // loop over them. Two tight loops ran in about 0.6 of the time of one loop that counted the
+    // four lanes of each vector as it went (measured on 16 MiB, 2048 bins).
+    while (i + 4 <= n) {
+      const m = min(BLOCK, (n - i) & ~3);
+      const xb = x + (<usize>i << 2);
+      for (let k = 0; k < m; k += 4) {
+        let v = v128.load(xb + (<usize>k << 2));
+        if (useAbs) v = f32x4.abs(v);
+        const d = f32x4.sub(v, lov);
+        const t = mode == 0 ? f32x4.div(f32x4.mul(d, nbv), spv) : f32x4.mul(f32x4.div(d, spv), nbv);
+        // trunc(t) for the lanes that count (0 <= t <= nb < 2^23): the bits of floor(t) + 2^23 less
+        // those of 2^23, three instructions where V8 spells trunc_sat in about eight. Other lanes
+        // (outside [lo, hi], NaN) get some value that the range test replaces.
+        let b = i32x4.min_s(i32x4.sub(f32x4.add(f32x4.floor(t), two23), two23), last);
+        if (mode == 2) b = i32x4.max_s(b, zero); // a guess in [0, nb - 1]; edgeFrom tests the range
+        else b = v128.bitselect(b, trash, v128.and(f32x4.ge(v, lov), f32x4.le(v, hiv)));
+        v128.store(BINS + (<usize>k << 2), b);
       }
-      bump(counts, stride, 0, b0);
-      bump(counts, stride, 1, b1);
-      bump(counts, stride, 2, b2);
-      bump(counts, stride, 3, b3);
+      for (let k = 0; k < m; k++) {
+        let b = load<i32>(BINS + (<usize>k << 2));
+        if (mode != 0) {
+          let v = load<f32>(xb + (<usize>k << 2));
+          if (useAbs) v = abs<f32>(v);
+          if (mode == 1) {
+            if (b != nb) b = numpyFix(b, v, edges, nb);
+          } else b = edgeFrom(b, v, edges, nb);
+        }
+        bump(counts, stride, <usize>(k & 3), b);
+      }
+      i += m;
     }
   }
   for (; i < n; i++) {
