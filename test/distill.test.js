@@ -112,6 +112,18 @@ for (const { name, sq } of IMPLS) {
     assert.ok(Number.isNaN(k.loss));
     assert.ok(k.grad.subarray(0, 12).every(Number.isNaN));
     assert.ok(k.grad.subarray(12).every(Number.isFinite));
+    // a NaN inside the SIMD part of a long row (student, then teacher), and -0 maxima
+    for (const at of [0, 5, 16, 19]) {
+      const y = new Float32Array(2 * 20).map((_, i) => (i % 7) - 3);
+      y[at] = NaN;
+      assert.ok(sq.softmax(y, 2, 20).subarray(0, 20).every(Number.isNaN), `NaN at ${at}`);
+      assert.ok(sq.logSoftmax(y, 2, 20).subarray(20).every(Number.isFinite));
+      const z = y.map((v) => (Number.isNaN(v) ? 0 : v));
+      const kt = sq.distillationLoss(z, y, 2, 20, { temperature: 2 });
+      assert.ok(Number.isNaN(kt.loss) && kt.grad.subarray(0, 20).every(Number.isNaN) && kt.grad.subarray(20).every(Number.isFinite));
+      assert.ok(Number.isNaN(sq.crossEntropy(y, new Int32Array([1, 2]), 2, 20).loss));
+    }
+    assertBits(assert, sq.logSoftmax(new Float32Array(17).fill(-0), 1, 17), sq.logSoftmax(new Float32Array(17), 1, 17), '-0 row');
   });
 
   t('distillation: 1000 classes, temperatures 1 to 10, huge logits, equal teacher rows: finite; KL >= 0', () => {

@@ -79,11 +79,11 @@ function fixedSum(terms: (j: number) => number, n: number): number {
   return ((P[0] + P[4]) + (P[2] + P[6])) + ((P[1] + P[5]) + (P[3] + P[7]));
 }
 
-/** u_j = x_j / T - max / T (f32), or null when max / T is not finite. */
+/** u_j = x_j / T - max / T (f32; a zero max is +0), or null when x has a NaN or max / T is not finite. */
 function shifted(x: Float32Array, T: number): Float32Array | null {
   let m = -Infinity;
-  for (const v of x) m = Number.isNaN(v) || Number.isNaN(m) ? NaN : Math.max(m, v);
-  m = f(m / T);
+  for (const v of x) m = Math.max(m, v);
+  m = f((m + 0) / T);
   if (!Number.isFinite(m)) return null;
   return x.map((v) => f(f(v / T) - m));
 }
