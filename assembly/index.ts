@@ -10,6 +10,7 @@ export * from './quant';
 export * from './spmm';
 export * from './gemm';
 export * from './prune';
-export * from './qgemm';
+export * from './int';
 export * from './calib';
 export * from './distill';
+export * from './fusion';

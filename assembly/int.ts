@@ -19,7 +19,7 @@
  *   the second pair, so one load, two extends, two ands and two shifts give four i16x8 vectors.
  * @module
  */
-import { minmax_f32, quantize_f32_q8 } from './quant';
+import { quant_minmax_f32, quant_quantize_f32_q8 } from './quant';
 
 const MAGIC: f32 = 12582912.0; // 1.5 * 2^23: adding it rounds |v| <= 2^22 half to even
 const MAGIC_BITS: i32 = 0x4b400000;
@@ -36,7 +36,7 @@ const GC: usize = memory.data(96, 16);
  * A (m x k, int8 or uint8, row-major) -> A16 (mPad rows of 2 * KP i16): a[i][j] - zp[i * zpStride].
  * Rows m..mPad-1 and the odd-k pad are zero.
  */
-export function qgemm_widen_a(a: usize, m: i32, k: i32, signed: i32, zp: usize, zpStride: i32, mPad: i32, out: usize): void {
+export function int_widen_a(a: usize, m: i32, k: i32, signed: i32, zp: usize, zpStride: i32, mPad: i32, out: usize): void {
   const kp2 = (k + 1) & ~1;
   for (let i = 0; i < mPad; i++) {
     const o = out + ((<usize>i * <usize>kp2) << 1);
@@ -66,7 +66,7 @@ export function qgemm_widen_a(a: usize, m: i32, k: i32, signed: i32, zp: usize, 
 }
 
 /** B (k x n, int8 or uint8, row-major) -> packed B (see the layout above): b[kk][c] - zp[c * zpStride]. */
-export function qgemm_pack_b(b: usize, k: i32, n: i32, signed: i32, zp: usize, zpStride: i32, out: usize): void {
+export function int_pack_b(b: usize, k: i32, n: i32, signed: i32, zp: usize, zpStride: i32, out: usize): void {
   const KP = (k + 1) >> 1;
   const NP = (n + 7) >> 3;
   for (let p = 0; p < NP; p++) {
@@ -121,7 +121,7 @@ export function qgemm_pack_b(b: usize, k: i32, n: i32, signed: i32, zp: usize, z
  * C[i][j] = sum over k-pairs of A16 pair * packed B pair, wrapping in i32.
  * a16: mPad (multiple of 4) rows of 2 * KP i16; bp: packed B of KP pairs; c: m x n i32.
  */
-export function qgemm_s16_i32(a16: usize, m: i32, mPad: i32, KP: i32, bp: usize, n: i32, c: usize): void {
+export function int_s16_i32(a16: usize, m: i32, mPad: i32, KP: i32, bp: usize, n: i32, c: usize): void {
   const NP = (n + 7) >> 3;
   const rs = <usize>KP << 2; // A16 row stride (bytes)
   const ps = <usize>KP << 5; // packed panel stride (bytes)
@@ -184,7 +184,7 @@ export function qgemm_s16_i32(a16: usize, m: i32, mPad: i32, KP: i32, bp: usize,
  *   v = clamp(v, qmin - yzp, qmax - yzp);  y = round_half_even(v) + yzp.
  * aScale / bScale are read with strides 0 (per tensor) or 1 (per row / per column).
  */
-export function qgemm_requant(c: usize, m: i32, n: i32, as: usize, asStride: i32, bs: usize, bsStride: i32,
+export function int_requant(c: usize, m: i32, n: i32, as: usize, asStride: i32, bs: usize, bsStride: i32,
   ys: f32, yzp: i32, signed: i32, out: usize): void {
   const qmin: i32 = signed ? -128 : 0;
   const qmax: i32 = signed ? 127 : 255;
@@ -195,7 +195,7 @@ export function qgemm_requant(c: usize, m: i32, n: i32, as: usize, asStride: i32
     const orow = out + <usize>i * <usize>n;
     let j = 0;
     if (ASC_FEATURE_SIMD) {
-      // through memory: V8 rematerialises splats in loops (qgemm_requant 0.93 -> 0.79 ms on 1024 x 4096)
+      // through memory: V8 rematerialises splats in loops (int_requant 0.93 -> 0.79 ms on 1024 x 4096)
       v128.store(GC, f32x4.splat(asi), 0);
       v128.store(GC, f32x4.splat(ys), 16);
       v128.store(GC, f32x4.splat(lo), 32);
@@ -245,7 +245,7 @@ export function qgemm_requant(c: usize, m: i32, n: i32, as: usize, asStride: i32
  * Dequantize an i32 product (the dynamic-quantized linear layer):
  *   y = f32(c) * f32(sx[i] * sw[j * swStride]) (+ bias[j] when bias != 0).
  */
-export function qgemm_dequant(c: usize, m: i32, n: i32, sx: usize, sw: usize, swStride: i32, bias: usize, out: usize): void {
+export function int_dequant(c: usize, m: i32, n: i32, sx: usize, sw: usize, swStride: i32, bias: usize, out: usize): void {
   for (let i = 0; i < m; i++) {
     const sxi = load<f32>(sx + (<usize>i << 2));
     const cr = c + ((<usize>i * <usize>n) << 2);
@@ -281,7 +281,7 @@ export function qgemm_dequant(c: usize, m: i32, n: i32, sx: usize, sw: usize, sw
  * scales[i] / zps[i] receive the row's parameters; a row holding NaN or +-Inf gets scale NaN (the
  * caller rejects it). tmp: 16 + k bytes of scratch.
  */
-export function qgemm_dynq_rows(x: usize, m: i32, k: i32, mPad: i32, a16: usize, scales: usize, zps: usize, tmp: usize): void {
+export function int_dynq_rows(x: usize, m: i32, k: i32, mPad: i32, a16: usize, scales: usize, zps: usize, tmp: usize): void {
   const kp2 = (k + 1) & ~1;
   const row = tmp + 16;
   for (let i = 0; i < mPad; i++) {
@@ -294,7 +294,7 @@ export function qgemm_dynq_rows(x: usize, m: i32, k: i32, mPad: i32, a16: usize,
       continue;
     }
     const xr = x + ((<usize>i * <usize>k) << 2);
-    minmax_f32(xr, k, tmp);
+    quant_minmax_f32(xr, k, tmp);
     const mn = load<f32>(tmp), mx = load<f32>(tmp, 4);
     if (!isFinite<f32>(mn) || !isFinite<f32>(mx)) {
       store<f32>(si, NaN);
@@ -315,7 +315,7 @@ export function qgemm_dynq_rows(x: usize, m: i32, k: i32, mPad: i32, a16: usize,
     store<i32>(zi, zp);
     store<f32>(tmp, scale, 8);
     store<i32>(tmp, zp, 12);
-    quantize_f32_q8(xr, row, 1, k, 1, k, tmp + 8, tmp + 12, 0, 0, 0, 0);
+    quant_quantize_f32_q8(xr, row, 1, k, 1, k, tmp + 8, tmp + 12, 0, 0, 0, 0);
     let j = 0;
     if (ASC_FEATURE_SIMD) {
       const zv = i16x8.splat(<i16>zp);
@@ -338,7 +338,7 @@ export function qgemm_dynq_rows(x: usize, m: i32, k: i32, mPad: i32, a16: usize,
  * a16: mPad rows of KB * bs i16; sx, sums: mPad * KB f32 / i32 (sums: the block's sum of q, for the
  * zero-point correction of the int4 product).
  */
-export function qgemm_quant_rows_blocked(x: usize, m: i32, k: i32, bs: i32, KB: i32, mPad: i32, a16: usize, sx: usize, sums: usize): void {
+export function int_quant_rows_blocked(x: usize, m: i32, k: i32, bs: i32, KB: i32, mPad: i32, a16: usize, sx: usize, sums: usize): void {
   const rowLen = KB * bs;
   for (let i = 0; i < mPad; i++) {
     const o = a16 + ((<usize>i * <usize>rowLen) << 1);
@@ -397,7 +397,7 @@ export function qgemm_quant_rows_blocked(x: usize, m: i32, k: i32, bs: i32, KB: 
  *   lo == hi (or a scale that underflows to 0) gives scale 1, zp 0.
  * Writes the packed nibbles (layout above), scales [NP][KB][8] f32 and zero points [NP][KB][8] i32.
  */
-export function qgemm_pack_int4(w: usize, k: i32, n: i32, bs: i32, symmetric: i32, KB: i32, out: usize, sc: usize, zp32: usize): void {
+export function int_pack_int4(w: usize, k: i32, n: i32, bs: i32, symmetric: i32, KB: i32, out: usize, sc: usize, zp32: usize): void {
   const NP = (n + 7) >> 3;
   const qpb = bs >> 2;
   for (let p = 0; p < NP; p++) {
@@ -460,7 +460,7 @@ export function qgemm_pack_int4(w: usize, k: i32, n: i32, bs: i32, symmetric: i3
  * dot(a, q) - zp * sum(a) (sums: the activation block sums) so the inner loop has no subtraction.
  * a16: mPad rows of KB * bs i16; sx: mPad * KB f32; tile: 128 bytes of scratch.
  */
-export function qgemm_int4_f32(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx: usize, sums: usize,
+export function int_int4_f32(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx: usize, sums: usize,
   w4: usize, sc: usize, zp32: usize, n: i32, bias: usize, out: usize, tile: usize): void {
   const NP = (n + 7) >> 3;
   const qpb = bs >> 2;

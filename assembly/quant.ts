@@ -101,7 +101,7 @@ const MARK_CHUNK: i32 = 4096;
 @inline function quantBracket(x: usize, out: usize, n: i32, s: f32, zp: i32, signed: bool): i32 {
   let i = 0;
   while (true) {
-    const r = signed ? quant_bracket_i8(x, out, i, n, s, zp) : quant_bracket_u8(x, out, i, n, s, zp);
+    const r = signed ? quant_bracket_i8_noinline(x, out, i, n, s, zp) : quant_bracket_u8_noinline(x, out, i, n, s, zp);
     const e = r & ~1;
     if (r & 1) {
       // a divided lane of the chunk that ends at e reached the mark (a NaN, or far below the
@@ -129,10 +129,10 @@ const MARK_CHUNK: i32 = 4096;
  * binaryen keeps them out of the large layout function, and the exact redo stays out of the loop:
  * V8 compiled the same loop 12% slower either way.
  */
-export function quant_bracket_i8(x: usize, out: usize, i0: i32, n: i32, s: f32, zp: i32): i32 {
+export function quant_bracket_i8_noinline(x: usize, out: usize, i0: i32, n: i32, s: f32, zp: i32): i32 {
   return bracketLoop(x, out, i0, n, s, zp, true);
 }
-export function quant_bracket_u8(x: usize, out: usize, i0: i32, n: i32, s: f32, zp: i32): i32 {
+export function quant_bracket_u8_noinline(x: usize, out: usize, i0: i32, n: i32, s: f32, zp: i32): i32 {
   return bracketLoop(x, out, i0, n, s, zp, false);
 }
 
@@ -415,7 +415,7 @@ export function quant_bracket_u8(x: usize, out: usize, i0: i32, n: i32, s: f32, 
  * QuantizeLinear over a [outer, D, inner] layout.
  * x: f32[outer*D*inner], out: i8/u8, s: f32 params, z: i32 params (same indexing).
  */
-export function quantize_f32_q8(x: usize, out: usize, outer: i32, D: i32, inner: i32, B: i32,
+export function quant_quantize_f32_q8(x: usize, out: usize, outer: i32, D: i32, inner: i32, B: i32,
   s: usize, z: usize, sO: i32, sJ: i32, sI: i32, flags: i32): void {
   const signed = (flags & Q_SIGNED) != 0;
   const mul = (flags & Q_MUL) != 0;
@@ -430,7 +430,7 @@ export function quantize_f32_q8(x: usize, out: usize, outer: i32, D: i32, inner:
 }
 
 /** DequantizeLinear over the same layout: q: i8/u8 -> out: f32. */
-export function dequantize_q8_f32(q: usize, out: usize, outer: i32, D: i32, inner: i32, B: i32,
+export function quant_dequantize_q8_f32(q: usize, out: usize, outer: i32, D: i32, inner: i32, B: i32,
   s: usize, z: usize, sO: i32, sJ: i32, sI: i32, flags: i32): void {
   if ((flags & Q_SIGNED) != 0) layout(1, q, out, outer, D, inner, B, s, z, sO, sJ, sI, true, false);
   else layout(1, q, out, outer, D, inner, B, s, z, sO, sJ, sI, false, false);
@@ -443,11 +443,11 @@ export function dequantize_q8_f32(q: usize, out: usize, outer: i32, D: i32, inne
 let gMin: f32 = 0;
 let gMax: f32 = 0;
 
-/** Scratch for the lanes of minmax_lanes_f32. */
+/** Scratch for the lanes of quant_minmax_lanes_f32_noinline. */
 const LANES: usize = memory.data(32, 16);
 
 // The range every caller needs is lo = min(0, min x) and hi = max(0, max x) (ONNX
-// DynamicQuantizeLinear, the PyTorch observers, the dynamic int8 rows of qgemm), and both come
+// DynamicQuantizeLinear, the PyTorch observers, the dynamic int8 rows of the int family), and both come
 // from integer maxima of the bits, with no float compare:
 // - a float >= +0 has a non-negative i32 pattern ordered like its value, and every negative float
 //   has a negative pattern, so the signed maximum of the patterns is max x when some x >= +0, and
@@ -477,7 +477,7 @@ function reduceMinMax(x: usize, n: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     if (n >= 16) {
-      i = minmax_lanes_f32(x, n, LANES);
+      i = quant_minmax_lanes_f32_noinline(x, n, LANES);
       const vs = v128.load(LANES), vu = v128.load(LANES, 16);
       smax = max(max(i32x4.extract_lane(vs, 0), i32x4.extract_lane(vs, 1)), max(i32x4.extract_lane(vs, 2), i32x4.extract_lane(vs, 3)));
       umax = max(max(<u32>i32x4.extract_lane(vu, 0), <u32>i32x4.extract_lane(vu, 1)), max(<u32>i32x4.extract_lane(vu, 2), <u32>i32x4.extract_lane(vu, 3)));
@@ -492,19 +492,19 @@ function reduceMinMax(x: usize, n: i32): void {
 }
 
 /** out[0] = min(0, min x), out[1] = max(0, max x) over n f32; both NaN if any element is NaN. */
-export function minmax_f32(x: usize, n: i32, out: usize): void {
+export function quant_minmax_f32(x: usize, n: i32, out: usize): void {
   reduceMinMax(x, n);
   store<f32>(out, gMin);
   store<f32>(out, gMax, 4);
 }
 
 /**
- * The SIMD part of minmax_f32 (reduceMinMax folds its result): the lane-wise signed maximum
+ * The SIMD part of quant_minmax_f32 (reduceMinMax folds its result): the lane-wise signed maximum
  * (out[0..3]) and unsigned maximum (out[4..7]) of the bit patterns of the first n & ~15 elements;
  * returns how many elements it covered (0 in the scalar build). Kept exported, so binaryen does
  * not inline it: V8 compiles a loop like this slower inside a larger function.
  */
-export function minmax_lanes_f32(x: usize, n: i32, out: usize): i32 {
+export function quant_minmax_lanes_f32_noinline(x: usize, n: i32, out: usize): i32 {
   if (!ASC_FEATURE_SIMD) return 0;
   v128.store(out, i32x4.splat(i32.MIN_VALUE)); // through memory, so V8 keeps it in a register
   let s0 = v128.load(out), s1 = s0, s2 = s0, s3 = s0;
@@ -529,7 +529,7 @@ export function minmax_lanes_f32(x: usize, n: i32, out: usize): i32 {
  * min(0, min) / max(0, max) (reduceMinMax), so callers must use the values only through min(mn, 0)
  * and max(mx, 0), as the observers and the int8 packers do.
  */
-export function minmax_axis_f32(x: usize, outer: i32, D: i32, inner: i32, mn: usize, mx: usize): void {
+export function quant_minmax_axis_f32(x: usize, outer: i32, D: i32, inner: i32, mn: usize, mx: usize): void {
   for (let o = 0; o < outer; o++) {
     const xo = x + ((<usize>o * <usize>D * <usize>inner) << 2);
     if (inner == 1) {
@@ -563,7 +563,7 @@ export function minmax_axis_f32(x: usize, outer: i32, D: i32, inner: i32, mn: us
  * Error statistics of a reconstruction, summed sequentially in f64 (the same code in both builds):
  * out[0] = sum (x - y)^2, out[1] = max |x - y|, out[2] = sum x^2.
  */
-export function error_stats_f32(x: usize, y: usize, n: i32, out: usize): void {
+export function quant_error_stats_f32(x: usize, y: usize, n: i32, out: usize): void {
   let se: f64 = 0, mx: f64 = 0, ss: f64 = 0;
   for (let i = 0; i < n; i++) {
     const a = <f64>load<f32>(x + (<usize>i << 2));

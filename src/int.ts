@@ -1,6 +1,6 @@
 /**
  * Integer matrix products: argument checks, resident packed weights and the calls into the Wasm
- * kernels of assembly/qgemm.ts.
+ * kernels of assembly/int.ts.
  * Semantics: ONNX MatMulInteger (exact, wrapping in 32 bits), ONNX QLinearMatMul requantized as
  * ONNX Runtime's MlasRequantizeOutput does, ONNX Runtime's DynamicQuantizeLinear + MatMulInteger +
  * dequantize (the dynamic-quantized linear layer) and int4 blocked weights shaped like ONNX
@@ -304,14 +304,14 @@ export function packedInt8(rt: Runtime, b: unknown, k: unknown, n: unknown, opts
       // QuantizeLinear (round half to even) with the quantization family's kernel.
       mn = rt.scratchFrom('f32', new Float32Array(N).fill(Infinity));
       mx = rt.scratchFrom('f32', new Float32Array(N).fill(-Infinity));
-      (rt.exports.minmax_axis_f32 as Fn)(bs.ptr, K, N, 1, mn.ptr, mx.ptr);
+      (rt.exports.quant_minmax_axis_f32 as Fn)(bs.ptr, K, N, 1, mn.ptr, mx.ptr);
       const scales = columnScales(rt.view('f32', mn.ptr, N), rt.view('f32', mx.ptr, N), K);
       sc = { values: scales, stride: 1 };
       zp = { values: new Int32Array(1), stride: 0 };
       q = { ptr: rt.alloc(K * N), length: K * N, owned: true };
       ss = rt.scratchFrom('f32', scales);
       zs = rt.scratchFrom('i32', new Int32Array(N));
-      (rt.exports.quantize_f32_q8 as Fn)(bs.ptr, q.ptr, K, N, 1, 1, ss.ptr, zs.ptr, 0, 1, 0, 1);
+      (rt.exports.quant_quantize_f32_q8 as Fn)(bs.ptr, q.ptr, K, N, 1, 1, ss.ptr, zs.ptr, 0, 1, 0, 1);
       src = q.ptr;
       signed = true;
     } else {
@@ -325,7 +325,7 @@ export function packedInt8(rt: Runtime, b: unknown, k: unknown, n: unknown, opts
     if (sc) rt.view('f32', h._scalePtr, sc.values.length).set(sc.values);
     const z = rt.scratchFrom('i32', zp.values);
     try {
-      (rt.exports.qgemm_pack_b as Fn)(src, K, N, signed ? 1 : 0, z.ptr, zp.stride, h._packed);
+      (rt.exports.int_pack_b as Fn)(src, K, N, signed ? 1 : 0, z.ptr, zp.stride, h._packed);
     } finally {
       rt.release(z);
     }
@@ -383,7 +383,7 @@ function resolveB(rt: Runtime, b: unknown, K: number, N: number, zpOpt: unknown,
     slots.push(packed);
     const z = rt.scratchFrom('i32', zp.values);
     slots.push(z);
-    (rt.exports.qgemm_pack_b as Fn)(bs.ptr, K, N, signed ? 1 : 0, z.ptr, zp.stride, packed.ptr);
+    (rt.exports.int_pack_b as Fn)(bs.ptr, K, N, signed ? 1 : 0, z.ptr, zp.stride, packed.ptr);
     let scalePtr = 0;
     if (sc) {
       const s = rt.scratchFrom('f32', sc.values);
@@ -403,7 +403,7 @@ function widenA(rt: Runtime, as: Slot & { dtype: 'i8' | 'u8' }, M: number, K: nu
   const a16: Slot = { ptr: rt.alloc(mPad * KP * 4), length: 0, owned: true };
   const z = rt.scratchFrom('i32', zp.values);
   try {
-    (rt.exports.qgemm_widen_a as Fn)(as.ptr, M, K, as.dtype === 'i8' ? 1 : 0, z.ptr, zp.stride, mPad, a16.ptr);
+    (rt.exports.int_widen_a as Fn)(as.ptr, M, K, as.dtype === 'i8' ? 1 : 0, z.ptr, zp.stride, mPad, a16.ptr);
   } catch (e) {
     rt.release(a16);
     throw e;
@@ -425,7 +425,7 @@ export function matmulInteger(rt: Runtime, a: unknown, b: unknown, m: unknown, k
     B = resolveB(rt, b, K, N, o.bZeroPoint, 'opts.bZeroPoint', undefined, undefined);
     c = rt.output('out', out, 'i32', M * N);
     a16 = widenA(rt, as, M, K, azp);
-    (rt.exports.qgemm_s16_i32 as Fn)(a16.ptr, M, padRows(M), (K + 1) >> 1, B.ptr, N, c.ptr);
+    (rt.exports.int_s16_i32 as Fn)(a16.ptr, M, padRows(M), (K + 1) >> 1, B.ptr, N, c.ptr);
     return rt.finish('i32', c) as Int32Array | WasmArray<'i32'>;
   } finally {
     rt.release(as, a16, c, ...(B ? B.slots : []));
@@ -460,9 +460,9 @@ export function qlinearMatmul(rt: Runtime, a: unknown, b: unknown, m: unknown, k
     y = rt.output('out', out, odt, M * N);
     c = { ptr: rt.alloc(M * N * 4), length: 0, owned: true };
     a16 = widenA(rt, as, M, K, azp);
-    (rt.exports.qgemm_s16_i32 as Fn)(a16.ptr, M, padRows(M), (K + 1) >> 1, B.ptr, N, c.ptr);
+    (rt.exports.int_s16_i32 as Fn)(a16.ptr, M, padRows(M), (K + 1) >> 1, B.ptr, N, c.ptr);
     asl = rt.scratchFrom('f32', asc.values);
-    (rt.exports.qgemm_requant as Fn)(c.ptr, M, N, asl.ptr, asc.stride, B.scalePtr, B.sc.stride, ys, yzp, ySigned ? 1 : 0, y.ptr);
+    (rt.exports.int_requant as Fn)(c.ptr, M, N, asl.ptr, asc.stride, B.scalePtr, B.sc.stride, ys, yzp, ySigned ? 1 : 0, y.ptr);
     return rt.finish(odt, y) as Int8Array | Uint8Array | WasmArray<'i8' | 'u8'>;
   } finally {
     rt.release(as, a16, c, y, asl, ...(B ? B.slots : []));
@@ -500,14 +500,14 @@ export function quantizedLinear(rt: Runtime, x: unknown, batch: unknown, w: unkn
     zx = { ptr: rt.alloc(mPad * 4), length: 0, owned: true };
     tmp = { ptr: rt.alloc(16 + K), length: 0, owned: true };
     c = { ptr: rt.alloc(M * N * 4), length: 0, owned: true };
-    (rt.exports.qgemm_dynq_rows as Fn)(xs.ptr, M, K, mPad, a16.ptr, sx.ptr, zx.ptr, tmp.ptr);
+    (rt.exports.int_dynq_rows as Fn)(xs.ptr, M, K, mPad, a16.ptr, sx.ptr, zx.ptr, tmp.ptr);
     const scales = rt.view('f32', sx.ptr, M);
     for (let i = 0; i < M; i++) {
       if (Number.isNaN(scales[i])) throw new RangeError(`x: row ${i} holds NaN or Infinity (dynamic quantization needs finite values)`);
       if (scales[i] === Infinity) throw new RangeError(`x: row ${i}'s range is wider than the largest float32 (max - min overflows), so no scale represents it; scale the values down first`);
     }
-    (rt.exports.qgemm_s16_i32 as Fn)(a16.ptr, M, mPad, KP, w._packed, N, c.ptr);
-    (rt.exports.qgemm_dequant as Fn)(c.ptr, M, N, sx.ptr, w._scalePtr, w._sc.stride, bs ? bs.ptr : 0, y.ptr);
+    (rt.exports.int_s16_i32 as Fn)(a16.ptr, M, mPad, KP, w._packed, N, c.ptr);
+    (rt.exports.int_dequant as Fn)(c.ptr, M, N, sx.ptr, w._scalePtr, w._sc.stride, bs ? bs.ptr : 0, y.ptr);
     return rt.finish('f32', y) as Float32Array | WasmArray<'f32'>;
   } finally {
     rt.release(xs, bs, a16, sx, zx, tmp, c, y);
@@ -532,7 +532,7 @@ export function packedInt4(rt: Runtime, w: unknown, k: unknown, n: unknown, opts
     h._w4 = h._alloc(NP * KB * blockSize * 4);
     h._sc = h._alloc(NP * KB * 32);
     h._zp = h._alloc(NP * KB * 32);
-    (rt.exports.qgemm_pack_int4 as Fn)(ws.ptr, K, N, blockSize, symmetric ? 1 : 0, KB, h._w4, h._sc, h._zp);
+    (rt.exports.int_pack_int4 as Fn)(ws.ptr, K, N, blockSize, symmetric ? 1 : 0, KB, h._w4, h._sc, h._zp);
     h._guard();
     const done = h;
     h = undefined;
@@ -560,10 +560,10 @@ export function matmulInt4(rt: Runtime, x: unknown, batch: unknown, w: unknown, 
     sx = { ptr: rt.alloc(mPad * KB * 4), length: 0, owned: true };
     sums = { ptr: rt.alloc(mPad * KB * 4), length: 0, owned: true };
     tile = { ptr: rt.alloc(128), length: 0, owned: true };
-    (rt.exports.qgemm_quant_rows_blocked as Fn)(xs.ptr, M, K, bsz, KB, mPad, a16.ptr, sx.ptr, sums.ptr);
+    (rt.exports.int_quant_rows_blocked as Fn)(xs.ptr, M, K, bsz, KB, mPad, a16.ptr, sx.ptr, sums.ptr);
     const s = rt.view('f32', sx.ptr, M * KB);
     for (let i = 0; i < s.length; i++) if (!Number.isFinite(s[i])) throw new RangeError(`x: row ${Math.floor(i / KB)} holds NaN or Infinity`);
-    (rt.exports.qgemm_int4_f32 as Fn)(a16.ptr, M, mPad, KB, bsz, sx.ptr, sums.ptr, w._w4, w._sc, w._zp, N, bs ? bs.ptr : 0, y.ptr, tile.ptr);
+    (rt.exports.int_int4_f32 as Fn)(a16.ptr, M, mPad, KB, bsz, sx.ptr, sums.ptr, w._w4, w._sc, w._zp, N, bs ? bs.ptr : 0, y.ptr, tile.ptr);
     return rt.finish('f32', y) as Float32Array | WasmArray<'f32'>;
   } finally {
     rt.release(xs, bs, a16, sx, sums, tile, y);

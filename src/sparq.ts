@@ -11,9 +11,13 @@ import type { DynamicQuantized, ObserverOptions, QuantError, QuantParams } from 
 import * as sparse from './sparse.js';
 import type { BsrOptions, Csr, CsrInt8, NmOptions, SparseMatrix } from './sparse.js';
 import * as gemm from './gemm.js';
-import * as qgemm from './qgemm.js';
-import type { Int8In, MatMulIntegerOptions, PackedInt4, PackedInt4Options, PackedInt8, PackedInt8Options, QLinearMatmulOptions } from './qgemm.js';
+import * as int from './int.js';
+import type { Int8In, MatMulIntegerOptions, PackedInt4, PackedInt4Options, PackedInt8, PackedInt8Options, QLinearMatmulOptions } from './int.js';
 import * as prune from './prune.js';
+import * as fusion from './fusion.js';
+import type { BatchNormParams, FoldedBatchNorm } from './fusion.js';
+import * as gemmTrans from './gemm-trans.js';
+import type { GemmOptions } from './gemm-trans.js';
 import type { BlockOptions, GlobalOptions, MagnitudeOptions, NMOptions, RandomOptions, Selection, StructuredOptions } from './prune.js';
 import * as distill from './distill.js';
 import type { DistillationOptions, LossOptions, LossResult, SoftmaxOptions } from './distill.js';
@@ -171,38 +175,38 @@ export class Sparq {
   matmulInteger(a: Int8In, b: Int8In | PackedInt8, m: number, k: number, n: number, opts?: MatMulIntegerOptions): Int32Array;
   matmulInteger<O extends Int32Array | WasmArray<'i32'>>(a: Int8In, b: Int8In | PackedInt8, m: number, k: number, n: number, opts: MatMulIntegerOptions | undefined, out: O): O;
   matmulInteger(a: Int8In, b: Int8In | PackedInt8, m: number, k: number, n: number, opts?: MatMulIntegerOptions, out?: unknown): unknown {
-    return qgemm.matmulInteger(this.rt, a, b, m, k, n, opts, out);
+    return int.matmulInteger(this.rt, a, b, m, k, n, opts, out);
   }
 
   /** ONNX QLinearMatMul: MatMulInteger, then saturate(round_half_even(f32(acc) * f32(aScale * bScale / yScale)) + yZeroPoint) as ONNX Runtime. */
   qlinearMatmul(a: Int8In, b: Int8In | PackedInt8, m: number, k: number, n: number, opts: QLinearMatmulOptions): Int8Array | Uint8Array;
   qlinearMatmul<O extends Int8Array | Uint8Array | WasmArray<'i8'> | WasmArray<'u8'>>(a: Int8In, b: Int8In | PackedInt8, m: number, k: number, n: number, opts: QLinearMatmulOptions, out: O): O;
   qlinearMatmul(a: Int8In, b: Int8In | PackedInt8, m: number, k: number, n: number, opts: QLinearMatmulOptions, out?: unknown): unknown {
-    return qgemm.qlinearMatmul(this.rt, a, b, m, k, n, opts, out);
+    return int.qlinearMatmul(this.rt, a, b, m, k, n, opts, out);
   }
 
   /** Pack B (k x n int8 / uint8, or f32 quantized per column) once into a resident handle for the int8 products. */
   packedInt8(b: Int8In | Float32Array | WasmArray<'f32'>, k: number, n: number, opts?: PackedInt8Options): PackedInt8 {
-    return qgemm.packedInt8(this.rt, b, k, n, opts);
+    return int.packedInt8(this.rt, b, k, n, opts);
   }
 
   /** Dynamic-quantized linear layer: DynamicQuantizeLinear per row of x, times int8 weights w, dequantized, plus bias. */
   quantizedLinear(x: F32In, batch: number, w: PackedInt8, bias?: F32In | null): Float32Array;
   quantizedLinear<O extends Float32Array | WasmArray<'f32'>>(x: F32In, batch: number, w: PackedInt8, bias: F32In | null | undefined, out: O): O;
   quantizedLinear(x: F32In, batch: number, w: PackedInt8, bias?: F32In | null, out?: unknown): unknown {
-    return qgemm.quantizedLinear(this.rt, x, batch, w, bias, out);
+    return int.quantizedLinear(this.rt, x, batch, w, bias, out);
   }
 
   /** Quantize f32 weights (k x n) to int4 per block along k (MatMulNBits-style), packed two per byte. */
   packedInt4(w: F32In, k: number, n: number, opts?: PackedInt4Options): PackedInt4 {
-    return qgemm.packedInt4(this.rt, w, k, n, opts);
+    return int.packedInt4(this.rt, w, k, n, opts);
   }
 
   /** x (batch x k f32) times int4 weights -> f32: activations quantized to int8 per block, exact block dots, f32 block sums. */
   matmulInt4(x: F32In, batch: number, w4: PackedInt4, bias?: F32In | null): Float32Array;
   matmulInt4<O extends Float32Array | WasmArray<'f32'>>(x: F32In, batch: number, w4: PackedInt4, bias: F32In | null | undefined, out: O): O;
   matmulInt4(x: F32In, batch: number, w4: PackedInt4, bias?: F32In | null, out?: unknown): unknown {
-    return qgemm.matmulInt4(this.rt, x, batch, w4, bias, out);
+    return int.matmulInt4(this.rt, x, batch, w4, bias, out);
   }
 
   // ---- pruning masks ------------------------------------------------------------------------
@@ -379,6 +383,9 @@ const PARAMS: { readonly [K in keyof Sparq]?: readonly string[] } = {
   sparsity: ['x'],
   packMask: ['mask', 'out'],
   unpackMask: ['bits', 'n', 'out'],
+  averageWeights: ['tensors', 'coefficients', 'out'],
+  foldBatchNorm: ['weight', 'bias', 'bn', 'shape', 'out'],
+  gemm: ['a', 'b', 'm', 'k', 'n', 'opts', 'out'],
   softmax: ['x', 'rows', 'cols', 'opts', 'out'],
   logSoftmax: ['x', 'rows', 'cols', 'opts', 'out'],
   distillationLoss: ['student', 'teacher', 'rows', 'cols', 'opts', 'out'],

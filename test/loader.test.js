@@ -14,7 +14,7 @@ for (const build of ['simd', 'scalar']) {
     new Float32Array(exports.memory.buffer, x, 4).set([0.5, 1.5, -2.5, 100]);
     new Float32Array(exports.memory.buffer, s, 1)[0] = 0.5;
     new Int32Array(exports.memory.buffer, z, 1)[0] = 0;
-    exports.quantize_f32_q8(x, q, 1, 4, 1, 4, s, z, 0, 0, 0, 1);
+    exports.quant_quantize_f32_q8(x, q, 1, 4, 1, 4, s, z, 0, 0, 0, 1);
     assert.equal(Array.from(new Int8Array(exports.memory.buffer, q, 4)), [1, 3, -5, 127]);
     for (const p of [x, q, s, z]) exports.free(p);
   });

@@ -5,8 +5,10 @@
  */
 import * as quant from './quant.js';
 import * as sparse from './sparse.js';
-import * as qgemm from './qgemm.js';
+import * as int from './int.js';
 import * as prune from './prune.js';
+import * as fusion from './fusion.js';
+import * as gemm from './gemm.js';
 import * as distill from './distill.js';
 import * as calib from './calib.js';
 
@@ -16,8 +18,10 @@ export const ref = {
   name: 'ref' as const,
   ...quant,
   ...sparse,
-  ...qgemm,
+  ...int,
   ...prune,
+  ...fusion,
+  ...gemm,
   ...distill,
   ...calib,
 };

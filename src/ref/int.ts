@@ -12,7 +12,7 @@ import { dynamicQuantize, quantizeValue } from './quant.js';
 import {
   type MatMulIntegerOptions, type OnnxInt4, type PackedInt8Options, type QLinearMatmulOptions, type SC, type ZP,
   checkDims, checkInt4Options, checkScale, checkZeroPoint, maxAbsOf, maxExactK, requantMultiplier,
-} from '../qgemm.js';
+} from '../int.js';
 
 const f = Math.fround;
 type I8 = Int8Array | Uint8Array;

@@ -6,11 +6,14 @@ import { rng, seedOf } from './data.js';
 import quant from './quant.js';
 import prune from './prune.js';
 import sparse from './sparse.js';
-import qgemm from './qgemm.js';
+import int from './int.js';
 import distill from './distill.js';
 import calib from './calib.js';
+import half from './half.js';
+import fusion from './fusion.js';
+import gemm from './gemm.js';
 
-export const FAMILIES = { quant, prune, sparse, int: qgemm, distill, calib };
+export const FAMILIES = { quant, prune, sparse, int, distill, calib, half, fusion, gemm };
 
 export function runBattery(sq, only) {
   const out = {};
