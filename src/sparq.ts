@@ -298,6 +298,31 @@ export class Sparq {
     return prune.unpackMask(this.rt, bits, n, out);
   }
 
+  // ---- model fusion -------------------------------------------------------------------------
+
+  /** Weighted average of same-shaped weights: acc = c0 * t0, acc += ci * ti in model order (f32, no FMA); uniform f32(1 / m) by default. */
+  averageWeights(tensors: F32In[], coefficients?: number[] | null): Float32Array;
+  averageWeights<O extends Float32Array | WasmArray<'f32'>>(tensors: F32In[], coefficients: number[] | null | undefined, out: O): O;
+  averageWeights(tensors: F32In[], coefficients?: number[] | null, out?: unknown): unknown {
+    return fusion.averageWeights(this.rt, tensors, coefficients, out);
+  }
+
+  /** Fold an inference BatchNorm into a Conv ([outC, inC / groups, ...k]) or Linear ([out, in]) weight and bias, as torch.nn.utils.fusion does in float32. */
+  foldBatchNorm(weight: F32In, bias: F32In | null, bn: BatchNormParams, shape: readonly number[]): FoldedBatchNorm<Float32Array>;
+  foldBatchNorm<O extends Float32Array | WasmArray<'f32'>>(weight: F32In, bias: F32In | null, bn: BatchNormParams, shape: readonly number[], out: O): FoldedBatchNorm<O>;
+  foldBatchNorm(weight: F32In, bias: F32In | null, bn: BatchNormParams, shape: readonly number[], out?: unknown): unknown {
+    return fusion.foldBatchNorm(this.rt, weight, bias, bn, shape, out);
+  }
+
+  // ---- gemm ---------------------------------------------------------------------------------
+
+  /** BLAS / ONNX Gemm, row-major: alpha * op(A) op(B) + beta * C, the product summed as matmul sums it (same bits as matmul on transposed copies). */
+  gemm(a: F32In, b: F32In, m: number, k: number, n: number, opts?: GemmOptions): Float32Array;
+  gemm<O extends Float32Array | WasmArray<'f32'>>(a: F32In, b: F32In, m: number, k: number, n: number, opts: GemmOptions | undefined, out: O): O;
+  gemm(a: F32In, b: F32In, m: number, k: number, n: number, opts?: GemmOptions, out?: unknown): unknown {
+    return gemmTrans.gemm(this.rt, a, b, m, k, n, opts, out);
+  }
+
   // ---- distillation -------------------------------------------------------------------------
 
   /** Row-wise softmax(x / temperature) of a [rows x cols] matrix (max-subtracted; sparq's own exp, the same bits everywhere). */
