@@ -3,11 +3,9 @@
 // on a sample, edge rows (NaN, +-Inf, 1e4 logits, one class), resident arrays and bad input.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
 import { IMPLS, simd, scalar, rng, randF32, assertBits, throwsLike, EDGE_LENGTHS } from './_util.js';
 import { ref } from 'sparq/ref';
-
-const fx = JSON.parse(readFileSync(new URL('./fixtures/distill-cases.json', import.meta.url), 'utf8'));
+import fx from './fixtures/distill-cases.json' with { type: 'json' };
 
 function b64(s, Ctor) {
   const bin = atob(s);
