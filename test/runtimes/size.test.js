@@ -41,9 +41,10 @@ t('default JS entry within its budget', async () => {
 });
 
 // The published package, as `npm pack` reports it (bytes; `size` is the .tgz): the size when set plus
-// about 15%. Set at 81 files, 200 223 B packed, 710 009 B unpacked (both .wasm builds, raw and
-// embedded as base64 in dist/wasm/*.js, are most of it).
-const PACK_BUDGET = { size: 230000, unpackedSize: 816000 };
+// about 15%. Both .wasm builds, raw and embedded as base64 in dist/wasm/*.js, are most of it.
+// History (files, packed / unpacked B): 81, 200 223 / 710 009; then with gemm's transposed
+// operands, fusion, half-precision conversion, calibration and distillation 105, 236 839 / 825 594.
+const PACK_BUDGET = { size: 272000, unpackedSize: 950000 };
 // What a user needs and nothing else: the built JS and its declarations, both raw .wasm builds,
 // README.md, LICENSE (package.json is always packed).
 const PACKED = /^(?:dist\/.+\.(?:js|d\.ts)|wasm\/sparq\.(?:simd|scalar)\.wasm|README\.md|LICENSE|package\.json)$/;
