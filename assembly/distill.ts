@@ -74,14 +74,30 @@ const EK: usize = memory.data<f32>([
   C7, C7, C7, C7,
   1.0, 1.0, 1.0, 1.0,
 ], 16);
-// i32 splat of 127 (the exponent bias), at EK + 208
-const EK_BIAS: usize = memory.data<i32>([127, 127, 127, 127], 16);
+// i32 splats of 127 (the exponent bias) and 127 + 64, then the f32 2^-64 (0x1f800000)
+const EK_BIAS: usize = memory.data<i32>([127, 127, 127, 127, 191, 191, 191, 191, 0x1f800000, 0x1f800000, 0x1f800000, 0x1f800000], 16);
 
 /** expf on 4 lanes: the same operations in the same order. */
 // @ts-ignore: decorator
 @inline function expv(x: v128): v128 {
   // pmin(x, HI) = HI < x ? HI : x and pmax(x, LO) = x < LO ? LO : x: a NaN lane stays NaN
   x = f32x4.pmin(x, v128.load(EK, 0));
+  return expvLow(x, false);
+}
+
+/**
+ * expv for x <= 0 (the shifted logits of the row passes): the same bits as expv with fewer
+ * operations. x > 0 never needs the upper clamp, and with n <= 0 the scaling is
+ * (p 2^(n + 64)) 2^-64: the first product is exact (a normal number), the second rounds once,
+ * exactly like (p 2^(n >> 1)) 2^(n - (n >> 1)).
+ */
+// @ts-ignore: decorator
+@inline function expvNeg(x: v128): v128 {
+  return expvLow(x, true);
+}
+
+// @ts-ignore: decorator
+@inline function expvLow(x: v128, neg: bool): v128 {
   x = f32x4.pmax(x, v128.load(EK, 16));
   const sh = v128.load(EK, 48);
   const t = f32x4.add(f32x4.mul(x, v128.load(EK, 32)), sh);
@@ -94,6 +110,10 @@ const EK_BIAS: usize = memory.data<i32>([127, 127, 127, 127], 16);
   q = f32x4.add(v128.load(EK, 112), f32x4.mul(r, q));
   q = f32x4.add(v128.load(EK, 96), f32x4.mul(r, q));
   const p = f32x4.add(v128.load(EK, 192), f32x4.add(r, f32x4.mul(f32x4.mul(r, r), q)));
+  if (neg) {
+    const s1 = i32x4.shl(i32x4.add(ni, v128.load(EK_BIAS, 16)), 23);
+    return f32x4.mul(f32x4.mul(p, s1), v128.load(EK_BIAS, 32));
+  }
   const n1 = i32x4.shr_s(ni, 1);
   const n2 = i32x4.sub(ni, n1);
   const bias = v128.load(EK_BIAS);
@@ -233,7 +253,7 @@ function expRow(x: usize, dst: usize, n: i32, T: f32, div: bool, m: f32, storeU:
       }
       u0 = f32x4.sub(u0, mv);
       u1 = f32x4.sub(u1, mv);
-      const e0 = expv(u0), e1 = expv(u1);
+      const e0 = expvNeg(u0), e1 = expvNeg(u1);
       if (storeU) {
         v128.store(d, u0);
         v128.store(d, u1, 16);

@@ -197,6 +197,21 @@ x('seeded cases over every tail length, temperatures and labels', () => {
   }
 });
 
+x('softmax in the subnormal range (the exp of the row passes, x <= 0): the bits of the reference', () => {
+  const r = rng(6);
+  const row = new Float32Array(4096);
+  for (let j = 0; j < row.length; j++) row[j] = j === 0 ? 0 : -(80 + r.uniform(0, 26));
+  row[1] = -104;
+  row[2] = -103.97208;
+  row[3] = -87.33655;
+  row[4] = -Infinity;
+  for (const sq of [simd, scalar]) {
+    assertBits(assert, sq.softmax(row, 1, row.length), ref.softmax(row, 1, row.length), `${sq.simd ? 'simd' : 'scalar'}`);
+    const e = sq.softmax(row, 1, row.length);
+    assert.ok(e.some((v) => v > 0 && v < 2 ** -126), 'subnormal probabilities');
+  }
+});
+
 x('exp: max 1 ulp against float64 on a sample of [-104, 89] (every 4099th f32 and the edges); same bits in both builds and the reference', () => {
   const xs = [];
   const lo = new Float32Array([-104]), hi = new Float32Array([89]);
