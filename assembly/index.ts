@@ -13,4 +13,5 @@ export * from './prune';
 export * from './int';
 export * from './calib';
 export * from './distill';
+export * from './half';
 export * from './fusion';

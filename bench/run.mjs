@@ -1,12 +1,12 @@
 // `npm run bench`: every family's benchmark in one process (SIMD build, scalar build, plain-JS
 // baseline and peers on the same inputs). Flags: --quick (short), --json [file], --only a,b
-// (families: quant, prune, sparse, int, distill, calib, and bounds, which runs only when named).
+// (families: quant, prune, sparse, int, distill, calib, half, fusion, gemm, and bounds, which runs only when named).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { init } from 'sparq';
 import { JSON_OUT, ONLY, QUICK, machine, results, timeCopy } from './harness.mjs';
 
-const families = ['quant', 'prune', 'sparse', 'int', 'distill', 'calib'];
+const families = ['quant', 'prune', 'sparse', 'int', 'distill', 'calib', 'half', 'fusion', 'gemm'];
 // lower bounds for the unmet targets: only with --only bounds (it compiles its own kernels)
 if (ONLY?.includes('bounds')) families.push('bounds');
 // model files (a 400 MB synthetic model): only with --only model

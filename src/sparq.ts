@@ -14,6 +14,7 @@ import * as gemm from './gemm.js';
 import * as int from './int.js';
 import type { Int8In, MatMulIntegerOptions, PackedInt4, PackedInt4Options, PackedInt8, PackedInt8Options, QLinearMatmulOptions } from './int.js';
 import * as prune from './prune.js';
+import * as half from './half.js';
 import * as fusion from './fusion.js';
 import type { BatchNormParams, FoldedBatchNorm } from './fusion.js';
 import * as gemmTrans from './gemm-trans.js';
@@ -298,6 +299,36 @@ export class Sparq {
     return prune.unpackMask(this.rt, bits, n, out);
   }
 
+  // ---- half precision -----------------------------------------------------------------------
+
+  /** f32 -> IEEE float16 bits: round half to even, overflow to Inf, subnormals; NaN: sign, top payload bits, quiet bit. */
+  toFloat16(x: F32In): Uint16Array;
+  toFloat16<O extends Uint16Array | WasmArray<'u16'>>(x: F32In, out: O): O;
+  toFloat16(x: F32In, out?: unknown): unknown {
+    return half.toFloat16(this.rt, x, out);
+  }
+
+  /** IEEE float16 bits -> f32, exact (NaN payloads kept). */
+  fromFloat16(h: Uint16Array | WasmArray<'u16'>): Float32Array;
+  fromFloat16<O extends Float32Array | WasmArray<'f32'>>(h: Uint16Array | WasmArray<'u16'>, out: O): O;
+  fromFloat16(h: Uint16Array | WasmArray<'u16'>, out?: unknown): unknown {
+    return half.fromFloat16(this.rt, h, out);
+  }
+
+  /** f32 -> bfloat16 bits: round half to even, overflow to Inf; NaN: sign, top payload bits, quiet bit. */
+  toBfloat16(x: F32In): Uint16Array;
+  toBfloat16<O extends Uint16Array | WasmArray<'u16'>>(x: F32In, out: O): O;
+  toBfloat16(x: F32In, out?: unknown): unknown {
+    return half.toBfloat16(this.rt, x, out);
+  }
+
+  /** bfloat16 bits -> f32, exact (h << 16). */
+  fromBfloat16(h: Uint16Array | WasmArray<'u16'>): Float32Array;
+  fromBfloat16<O extends Float32Array | WasmArray<'f32'>>(h: Uint16Array | WasmArray<'u16'>, out: O): O;
+  fromBfloat16(h: Uint16Array | WasmArray<'u16'>, out?: unknown): unknown {
+    return half.fromBfloat16(this.rt, h, out);
+  }
+
   // ---- model fusion -------------------------------------------------------------------------
 
   /** Weighted average of same-shaped weights: acc = c0 * t0, acc += ci * ti in model order (f32, no FMA); uniform f32(1 / m) by default. */
@@ -408,6 +439,10 @@ const PARAMS: { readonly [K in keyof Sparq]?: readonly string[] } = {
   sparsity: ['x'],
   packMask: ['mask', 'out'],
   unpackMask: ['bits', 'n', 'out'],
+  toFloat16: ['x', 'out'],
+  fromFloat16: ['h', 'out'],
+  toBfloat16: ['x', 'out'],
+  fromBfloat16: ['h', 'out'],
   averageWeights: ['tensors', 'coefficients', 'out'],
   foldBatchNorm: ['weight', 'bias', 'bn', 'shape', 'out'],
   gemm: ['a', 'b', 'm', 'k', 'n', 'opts', 'out'],

@@ -7,6 +7,7 @@ import * as quant from './quant.js';
 import * as sparse from './sparse.js';
 import * as int from './int.js';
 import * as prune from './prune.js';
+import * as half from './half.js';
 import * as fusion from './fusion.js';
 import * as gemm from './gemm.js';
 import * as distill from './distill.js';
@@ -20,6 +21,7 @@ export const ref = {
   ...sparse,
   ...int,
   ...prune,
+  ...half,
   ...fusion,
   ...gemm,
   ...distill,

@@ -9,10 +9,11 @@ import sparse from './sparse.js';
 import int from './int.js';
 import distill from './distill.js';
 import calib from './calib.js';
+import half from './half.js';
 import fusion from './fusion.js';
 import gemm from './gemm.js';
 
-export const FAMILIES = { quant, prune, sparse, int, distill, calib, fusion, gemm };
+export const FAMILIES = { quant, prune, sparse, int, distill, calib, half, fusion, gemm };
 
 export function runBattery(sq, only) {
   const out = {};
