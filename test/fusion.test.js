@@ -3,11 +3,10 @@
 // the reference, edge values, WasmArrays and bad input.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
 import { IMPLS, simd, scalar, rng, randF32, assertBits, throwsLike, EDGE_LENGTHS, SEED } from './_util.js';
 import { ref } from 'sparq/ref';
 
-const fx = JSON.parse(readFileSync(new URL('./fixtures/fusion.json', import.meta.url), 'utf8'));
+import fx from './fixtures/fusion.json' with { type: 'json' };
 const f32 = (bits) => (bits === null ? null : new Float32Array(Uint32Array.from(bits).buffer));
 const f = Math.fround;
 
