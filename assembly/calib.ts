@@ -196,6 +196,7 @@ export function calib_hist_f32(x: usize, n: i32, lo: f32, hi: f32, nb: i32, coun
   if (ASC_FEATURE_SIMD) {
     const lov = f32x4.splat(lo), hiv = f32x4.splat(hi), spv = f32x4.splat(span), nbv = f32x4.splat(fnb);
     const last = i32x4.splat(nb - 1), trash = i32x4.splat(nb), zero = i32x4.splat(0), two23 = f32x4.splat(8388608);
+    const st = <i32>stride, subs = i32x4(0, st, 2 * st, 3 * st);
     // Blocks of up to 512: the bins (or guesses) of a block by SIMD into BINS, then the counting
     // loop over them. Two tight loops ran in about 0.6 of the time of one loop that counted the
     // four lanes of each vector as it went (measured on 16 MiB, 2048 bins).
@@ -213,7 +214,22 @@ export function calib_hist_f32(x: usize, n: i32, lo: f32, hi: f32, nb: i32, coun
         let b = i32x4.min_s(i32x4.sub(f32x4.add(f32x4.floor(t), two23), two23), last);
         if (mode == 2) b = i32x4.max_s(b, zero); // a guess in [0, nb - 1]; edgeFrom tests the range
         else b = v128.bitselect(b, trash, v128.and(f32x4.ge(v, lov), f32x4.le(v, hiv)));
+        // torch mode: the byte offset of the count (lane j counts into sub-histogram j)
+        if (mode == 0) b = i32x4.add(i32x4.shl(b, 2), subs);
         v128.store(BINS + (<usize>k << 2), b);
+      }
+      if (mode == 0) {
+        for (let k = 0; k < m; k += 4) {
+          const q = BINS + (<usize>k << 2);
+          const p0 = counts + <usize>load<i32>(q), p1 = counts + <usize>load<i32>(q, 4);
+          const p2 = counts + <usize>load<i32>(q, 8), p3 = counts + <usize>load<i32>(q, 12);
+          store<u32>(p0, load<u32>(p0) + 1);
+          store<u32>(p1, load<u32>(p1) + 1);
+          store<u32>(p2, load<u32>(p2) + 1);
+          store<u32>(p3, load<u32>(p3) + 1);
+        }
+        i += m;
+        continue;
       }
       for (let k = 0; k < m; k++) {
         let b = load<i32>(BINS + (<usize>k << 2));
