@@ -175,6 +175,146 @@ export function int_s16_i32(a16: usize, m: i32, mPad: i32, KP: i32, bp: usize, n
 }
 
 // ---------------------------------------------------------------------------------------------
+// The 7-bit core (reduce-range activations): C = A8 x packed B8 with one relaxed int8 dot per 16
+// products. `i32x4.relaxed_dot_i8x16_i7x16_add_s` is exact, the same in every engine, whenever its
+// second operand's lanes lie in [0, 127]: the activations are that operand, the weights the first.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * B (k x n, int8 or uint8) -> packed B8: w8 = b (int8) or b - 128 (uint8), panels of 8 columns,
+ * 32 bytes per k-quad q: byte 16 * (c >> 2) + 4 * (c & 3) + r = w8[4q + r][8p + c], zero padded.
+ * colsum[j] = sum over k of w8[k][j] and z8[j] = zp(j) (int8) or zp(j) - 128 (uint8), NP * 8 entries
+ * (zero past n): sum (a - za)(b - zb) = sum a w8 - za colsum - z8 (sum a - k za).
+ */
+export function int_pack_b8(b: usize, k: i32, n: i32, signed: i32, zp: usize, zpStride: i32, out: usize, colsum: usize, z8: usize): void {
+  const KQ = (k + 3) >> 2;
+  const NP = (n + 7) >> 3;
+  memory.fill(out, 0, <usize>NP * <usize>KQ << 5);
+  const flip: i32 = signed ? 0 : 128;
+  for (let p = 0; p < NP; p++) {
+    const po = out + ((<usize>p * <usize>KQ) << 5);
+    for (let c = 0; c < 8; c++) {
+      const col = (p << 3) + c;
+      const ci = (<usize>p << 5) + (<usize>c << 2);
+      if (col >= n) {
+        store<i32>(colsum + ci, 0);
+        store<i32>(z8 + ci, 0);
+        continue;
+      }
+      const base = po + (<usize>(c >> 2) << 4) + (<usize>(c & 3) << 2);
+      let e = b + <usize>col;
+      let sum = 0;
+      for (let kk = 0; kk < k; kk++, e += <usize>n) {
+        const v = (signed ? <i32>load<i8>(e) : <i32>load<u8>(e)) - flip;
+        sum += v;
+        store<i8>(base + (<usize>(kk >> 2) << 5) + <usize>(kk & 3), <i8>v);
+      }
+      store<i32>(colsum + ci, sum);
+      store<i32>(z8 + ci, load<i32>(zp + (<usize>(col * zpStride) << 2)) - flip);
+    }
+  }
+}
+
+// c - za * colsum - z8 * t, lane by lane (all wrapping i32).
+@inline function fix7(c: v128, za: v128, cs: v128, z8: v128, t: v128): v128 {
+  return i32x4.sub(i32x4.sub(c, i32x4.mul(za, cs)), i32x4.mul(z8, t));
+}
+
+/**
+ * C[i][j] = sum (a8[i][k] - za[i]) (b - zb), wrapping in i32, from A8 (rows of KQ * 4 bytes in
+ * [0, 127], zero padded), packed B8 with colsum / z8 (int_pack_b8), za (the rows' zero points) and
+ * rowT[i] = sum a8[i] - k za[i]. Rows in tiles of 4, the rest one at a time (m = 1..3 reads each
+ * weight once). The relaxed build uses the relaxed dot; the others the plain integer loop.
+ */
+export function int_b8_u7_i32(a8: usize, m: i32, KQ: i32, bp: usize, colsum: usize, z8: usize, n: i32, za: usize, rowT: usize, c: usize): void {
+  const NP = (n + 7) >> 3;
+  const rs = <usize>KQ << 2; // A8 row stride (bytes)
+  const ps = <usize>KQ << 5; // packed panel stride (bytes)
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    for (let p = 0; p < NP; p++) {
+      const bpp = bp + <usize>p * ps;
+      const end = bpp + ps;
+      const col = p << 3;
+      const cnt = min(8, n - col);
+      const ci = <usize>p << 5;
+      const cs0 = v128.load(colsum + ci), cs1 = v128.load(colsum + ci, 16);
+      const zb0 = v128.load(z8 + ci), zb1 = v128.load(z8 + ci, 16);
+      let i = 0;
+      for (; i + 4 <= m; i += 4) {
+        let a0 = a8 + <usize>i * rs;
+        let a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs;
+        let c00 = i32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        for (let bq = bpp; bq < end; bq += 32) {
+          const b0 = v128.load(bq), b1 = v128.load(bq, 16);
+          let a = v128.load32_splat(a0);
+          c00 = i32x4.relaxed_dot_i8x16_i7x16_add_s(b0, a, c00);
+          c01 = i32x4.relaxed_dot_i8x16_i7x16_add_s(b1, a, c01);
+          a = v128.load32_splat(a1);
+          c10 = i32x4.relaxed_dot_i8x16_i7x16_add_s(b0, a, c10);
+          c11 = i32x4.relaxed_dot_i8x16_i7x16_add_s(b1, a, c11);
+          a = v128.load32_splat(a2);
+          c20 = i32x4.relaxed_dot_i8x16_i7x16_add_s(b0, a, c20);
+          c21 = i32x4.relaxed_dot_i8x16_i7x16_add_s(b1, a, c21);
+          a = v128.load32_splat(a3);
+          c30 = i32x4.relaxed_dot_i8x16_i7x16_add_s(b0, a, c30);
+          c31 = i32x4.relaxed_dot_i8x16_i7x16_add_s(b1, a, c31);
+          a0 += 4; a1 += 4; a2 += 4; a3 += 4;
+        }
+        for (let r = 0; r < 4; r++) {
+          const row = i + r;
+          const zr = i32x4.splat(load<i32>(za + (<usize>row << 2)));
+          const tr = i32x4.splat(load<i32>(rowT + (<usize>row << 2)));
+          const v0 = r == 0 ? c00 : r == 1 ? c10 : r == 2 ? c20 : c30;
+          const v1 = r == 0 ? c01 : r == 1 ? c11 : r == 2 ? c21 : c31;
+          storeRow(c, row, m, n, col, cnt, fix7(v0, zr, cs0, zb0, tr), fix7(v1, zr, cs1, zb1, tr));
+        }
+      }
+      for (; i < m; i++) {
+        let a0 = a8 + <usize>i * rs;
+        // two accumulator pairs (even / odd quads) so consecutive dots do not wait on each other
+        let c0 = i32x4.splat(0), c1 = c0, d0 = c0, d1 = c0;
+        let bq = bpp;
+        for (; bq + 64 <= end; bq += 64) {
+          let a = v128.load32_splat(a0);
+          c0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(bq), a, c0);
+          c1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(bq, 16), a, c1);
+          a = v128.load32_splat(a0, 4);
+          d0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(bq, 32), a, d0);
+          d1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(bq, 48), a, d1);
+          a0 += 8;
+        }
+        if (bq < end) {
+          const a = v128.load32_splat(a0);
+          c0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(bq), a, c0);
+          c1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(bq, 16), a, c1);
+        }
+        const zr = i32x4.splat(load<i32>(za + (<usize>i << 2)));
+        const tr = i32x4.splat(load<i32>(rowT + (<usize>i << 2)));
+        storeRow(c, i, m, n, col, cnt, fix7(i32x4.add(c0, d0), zr, cs0, zb0, tr), fix7(i32x4.add(c1, d1), zr, cs1, zb1, tr));
+      }
+    }
+    return;
+  }
+  for (let i = 0; i < m; i++) {
+    const ar = a8 + <usize>i * rs;
+    const zr = load<i32>(za + (<usize>i << 2)), tr = load<i32>(rowT + (<usize>i << 2));
+    for (let j = 0; j < n; j++) {
+      const l = j & 7;
+      let bq = bp + <usize>(j >> 3) * ps + (<usize>(l >> 2) << 4) + (<usize>(l & 3) << 2);
+      let s = 0;
+      for (let q = 0; q < KQ; q++, bq += 32) {
+        const ap = ar + (<usize>q << 2);
+        s += <i32>load<u8>(ap) * <i32>load<i8>(bq) + <i32>load<u8>(ap, 1) * <i32>load<i8>(bq, 1)
+          + <i32>load<u8>(ap, 2) * <i32>load<i8>(bq, 2) + <i32>load<u8>(ap, 3) * <i32>load<i8>(bq, 3);
+      }
+      const ci = (<usize>(j >> 3) << 5) + (<usize>l << 2);
+      s = s - zr * load<i32>(colsum + ci) - load<i32>(z8 + ci) * tr;
+      store<i32>(c + ((<usize>i * <usize>n + <usize>j) << 2), s);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Output stages
 // ---------------------------------------------------------------------------------------------
 
@@ -282,13 +422,32 @@ export function int_dequant(c: usize, m: i32, n: i32, sx: usize, sw: usize, swSt
  * caller rejects it). tmp: 16 + k bytes of scratch.
  */
 export function int_dynq_rows(x: usize, m: i32, k: i32, mPad: i32, a16: usize, scales: usize, zps: usize, tmp: usize): void {
+  dynqRows(x, m, k, mPad, a16, scales, zps, tmp, 255, 0, 0, 0);
+}
+
+/**
+ * int_dynq_rows with the activation range [0, 127] (reduce range: qmax = 127 in every formula, so
+ * q = min(saturate_u8(round_half_even(x / scale) + zp), 127)). Writes A16 (q - zp as i16) when
+ * a16 != 0, and when a8 != 0 the bytes q (rows of k4 bytes, k4 a multiple of 4, zero padded;
+ * mPad rows) with rowT[i] = sum(q) - k * zp for the zero-point correction of int_b8_u7_i32.
+ */
+export function int_dynq_rows_u7(x: usize, m: i32, k: i32, mPad: i32, a16: usize, scales: usize, zps: usize, tmp: usize,
+  a8: usize, k4: i32, rowT: usize): void {
+  dynqRows(x, m, k, mPad, a16, scales, zps, tmp, 127, a8, k4, rowT);
+}
+
+@inline function dynqRows(x: usize, m: i32, k: i32, mPad: i32, a16: usize, scales: usize, zps: usize, tmp: usize,
+  qmax: i32, a8: usize, k4: i32, rowT: usize): void {
   const kp2 = (k + 1) & ~1;
+  const fq = <f32>qmax;
   const row = tmp + 16;
   for (let i = 0; i < mPad; i++) {
     const o = a16 + ((<usize>i * <usize>kp2) << 1);
+    const o8 = a8 + <usize>i * <usize>k4;
     const si = scales + (<usize>i << 2), zi = zps + (<usize>i << 2);
     if (i >= m || k == 0) {
-      memory.fill(o, 0, <usize>kp2 << 1);
+      if (a16 != 0) memory.fill(o, 0, <usize>kp2 << 1);
+      if (a8 != 0) { memory.fill(o8, 0, <usize>k4); store<i32>(rowT + (<usize>i << 2), 0); }
       store<f32>(si, i >= m ? 0 : 1);
       store<i32>(zi, 0);
       continue;
@@ -299,33 +458,61 @@ export function int_dynq_rows(x: usize, m: i32, k: i32, mPad: i32, a16: usize, s
     if (!isFinite<f32>(mn) || !isFinite<f32>(mx)) {
       store<f32>(si, NaN);
       store<i32>(zi, 0);
-      memory.fill(o, 0, <usize>kp2 << 1);
+      if (a16 != 0) memory.fill(o, 0, <usize>kp2 << 1);
+      if (a8 != 0) { memory.fill(o8, 0, <usize>k4); store<i32>(rowT + (<usize>i << 2), 0); }
       continue;
     }
     const lo = min<f32>(mn, 0), hi = max<f32>(mx, 0);
     let scale: f32 = 1;
     let zp: i32 = 0;
     if (lo != hi) {
-      // floored at the smallest positive f32 when (hi - lo) / 255 underflows (as sparq's dynamicQuantize)
-      scale = max<f32>((hi - lo) / <f32>255, reinterpret<f32>(1));
+      // floored at the smallest positive f32 when (hi - lo) / qmax underflows (as sparq's dynamicQuantize)
+      scale = max<f32>((hi - lo) / fq, reinterpret<f32>(1));
       const initial: f32 = <f32>0 - lo / scale;
-      zp = <i32>nearest<f32>(min<f32>(max<f32>(initial, 0), 255));
+      zp = <i32>nearest<f32>(min<f32>(max<f32>(initial, 0), fq));
     }
     store<f32>(si, scale);
     store<i32>(zi, zp);
     store<f32>(tmp, scale, 8);
     store<i32>(tmp, zp, 12);
-    quant_quantize_f32_q8(xr, row, 1, k, 1, k, tmp + 8, tmp + 12, 0, 0, 0, 0);
+    // the row's bytes go straight to A8 when it is asked for (then A16 is widened from there)
+    const q = a8 != 0 ? o8 : row;
+    quant_quantize_f32_q8(xr, q, 1, k, 1, k, tmp + 8, tmp + 12, 0, 0, 0, 0);
     let j = 0;
+    if (qmax < 255) {
+      // clamp to qmax and sum the bytes (the sum only matters for A8)
+      let sum = 0;
+      if (ASC_FEATURE_SIMD) {
+        const cap = i8x16.splat(<i8>qmax);
+        let acc = i32x4.splat(0);
+        for (; j + 16 <= k; j += 16) {
+          const v = i8x16.min_u(v128.load(q + <usize>j), cap);
+          v128.store(q + <usize>j, v);
+          acc = i32x4.add(acc, i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(v)));
+        }
+        sum = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+      }
+      for (; j < k; j++) {
+        const v = min<i32>(<i32>load<u8>(q + <usize>j), qmax);
+        store<u8>(q + <usize>j, <u8>v);
+        sum += v;
+      }
+      if (a8 != 0) {
+        for (let t = k; t < k4; t++) store<u8>(o8 + <usize>t, 0);
+        store<i32>(rowT + (<usize>i << 2), sum - k * zp);
+      }
+      j = 0;
+    }
+    if (a16 == 0) continue;
     if (ASC_FEATURE_SIMD) {
       const zv = i16x8.splat(<i16>zp);
       for (; j + 16 <= k; j += 16) {
-        const v = v128.load(row + <usize>j);
+        const v = v128.load(q + <usize>j);
         v128.store(o + (<usize>j << 1), i16x8.sub(i16x8.extend_low_i8x16_u(v), zv));
         v128.store(o + (<usize>j << 1), i16x8.sub(i16x8.extend_high_i8x16_u(v), zv), 16);
       }
     }
-    for (; j < k; j++) store<i16>(o + (<usize>j << 1), <i16>(<i32>load<u8>(row + <usize>j) - zp));
+    for (; j < k; j++) store<i16>(o + (<usize>j << 1), <i16>(<i32>load<u8>(q + <usize>j) - zp));
     if (k & 1) store<i16>(o + (<usize>k << 1), 0);
   }
 }

@@ -17,3 +17,6 @@ export function free(ptr: usize): void {
 /** Exported by the SIMD build only. */
 // @ts-ignore: conditional export
 export const SIMD_BUILD: i32 = ASC_FEATURE_SIMD ? 1 : 0;
+
+/** 1 in the relaxed-SIMD build (which is also a SIMD build), else 0. */
+export const RELAXED_BUILD: i32 = ASC_FEATURE_RELAXED_SIMD ? 1 : 0;

@@ -17,6 +17,12 @@ export type WasmBytes = ArrayBuffer | ArrayBufferView<ArrayBuffer>;
 export interface InitOptions {
   /** Use the SIMD build (default: when `WebAssembly.validate` accepts it). */
   simd?: boolean;
+  /**
+   * Use the relaxed-SIMD build, whose integer products use the relaxed int8 dot product on 7-bit
+   * operands only (the same bits as the other builds). Default: when the runtime validates it and
+   * a known-answer probe gives the exact result; else the SIMD build.
+   */
+  relaxed?: boolean;
   /** A precompiled module of either build (edge runtimes, strict CSP). */
   module?: WasmModule;
   /** The raw bytes of either build. */
