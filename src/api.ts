@@ -13,7 +13,7 @@ export type { BlockOptions, GlobalOptions, MagnitudeOptions, NMOptions, RandomOp
 export { SparseMatrix } from './sparse.js';
 export type { BsrOptions, Csr, CsrInt8, NmOptions, SparseFormat } from './sparse.js';
 export { PackedInt4, PackedInt8 } from './int.js';
-export type { Int8In, MatMulIntegerOptions, OnnxInt4, PackedInt4Options, PackedInt8Options, QLinearMatmulOptions, Scale, ZeroPoint } from './int.js';
+export type { Int8In, MatMulIntegerOptions, OnnxInt4, PackedInt4Options, PackedInt8Options, QLinearMatmulOptions, QuantizedLinearOptions, Scale, ZeroPoint } from './int.js';
 export type { DistillationOptions, LossOptions, LossResult, SoftmaxOptions } from './distill.js';
 export { Observer } from './calib.js';
 export type { CalibOptions, ObserverKind } from './calib.js';

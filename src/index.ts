@@ -1,6 +1,6 @@
 /**
  * sparq: WebAssembly SIMD kernels for model compression (quantization, pruning masks, sparse and
- * integer matrix products). The default entry: both Wasm builds are embedded as bytes, so it
+ * integer matrix products). The default entry: the three Wasm builds are embedded as bytes, so it
  * loads in Node, Deno, Bun, browsers and bundlers with no file access.
  * @module
  */
@@ -9,6 +9,7 @@ import type { InitOptions } from './runtime/types.js';
 import { Sparq } from './sparq.js';
 import { wasmSimdBase64 } from './wasm/simd.js';
 import { wasmScalarBase64 } from './wasm/scalar.js';
+import { wasmRelaxedBase64 } from './wasm/relaxed.js';
 
 export * from './api.js';
 
@@ -30,9 +31,11 @@ function decode(b64: string): Uint8Array<ArrayBuffer> {
 
 let simdBytes: Uint8Array<ArrayBuffer> | undefined;
 let scalarBytes: Uint8Array<ArrayBuffer> | undefined;
+let relaxedBytes: Uint8Array<ArrayBuffer> | undefined;
 const source: WasmSource = {
   simd: () => (simdBytes ??= decode(wasmSimdBase64)),
   scalar: () => (scalarBytes ??= decode(wasmScalarBase64)),
+  relaxed: () => (relaxedBytes ??= decode(wasmRelaxedBase64)),
 };
 
 /** Load sparq. Every call gives an independent instance; its methods are synchronous. */

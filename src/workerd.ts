@@ -1,11 +1,12 @@
 /**
  * The `workerd` / `worker` entry (Cloudflare Workers and other edge runtimes that refuse to compile
- * Wasm from bytes): both builds are imported as `.wasm` modules, which the runtime compiles at
+ * Wasm from bytes): the three builds are imported as `.wasm` modules, which the runtime compiles at
  * deploy time and hands over as `WebAssembly.Module`s. Same API as the default entry.
  * @module
  */
 import simdModule from '../wasm/sparq.simd.wasm';
 import scalarModule from '../wasm/sparq.scalar.wasm';
+import relaxedModule from '../wasm/sparq.relaxed.wasm';
 import { instantiate, type WasmSource } from './runtime/load.js';
 import type { InitOptions } from './runtime/types.js';
 import { Sparq } from './sparq.js';
@@ -20,6 +21,7 @@ function asModule(m: unknown, name: string): WebAssembly.Module {
 const source: WasmSource = {
   simd: () => asModule(simdModule, 'sparq.simd.wasm'),
   scalar: () => asModule(scalarModule, 'sparq.scalar.wasm'),
+  relaxed: () => asModule(relaxedModule, 'sparq.relaxed.wasm'),
 };
 
 /** Load sparq. Every call gives an independent instance; its methods are synchronous. */
