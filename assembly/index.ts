@@ -6,6 +6,8 @@
 export { alloc, free } from './mem';
 // Marks the SIMD build (the loader reads it from the module's exports).
 export { SIMD_BUILD } from './mem';
+// Constants the TypeScript side uses too, as globals (a test checks that both sides agree).
+export * from './consts';
 export * from './quant';
 export * from './spmm';
 export * from './gemm';

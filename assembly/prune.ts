@@ -20,6 +20,7 @@
  * the f64 norm sums are sequential in both.
  * @module
  */
+import { PRUNE_NORM_INF, PRUNE_NORM_L1, PRUNE_NORM_L2 } from './consts';
 
 const ABS: i32 = 0x7fffffff;
 
@@ -580,11 +581,11 @@ export function prune_nm(w: usize, groups: i32, nk: i32, m: i32, out: usize, scr
 
 @inline function normTerm(v: f32, p: i32): f64 {
   const a = abs<f64>(<f64>v);
-  return p == 2 ? a * a : a;
+  return p == PRUNE_NORM_L2 ? a * a : a;
 }
 
 @inline function normAcc(acc: f64, v: f32, p: i32): f64 {
-  if (p == 0) {
+  if (p == PRUNE_NORM_INF) {
     const a = abs<f64>(<f64>v);
     return a > acc || a != a ? a : acc; // NaN sticks: once acc is NaN, a > acc is false
   }
@@ -601,8 +602,8 @@ export function prune_slice_norms(w: usize, outer: i32, D: i32, inner: i32, p: i
       let acc = load<f64>(q);
       if (acc != acc) continue;
       const ws = wo + ((<usize>j * <usize>inner) << 2);
-      if (p == 0) for (let i = 0; i < inner; i++) acc = normAcc(acc, load<f32>(ws + (<usize>i << 2)), 0);
-      else if (p == 1) for (let i = 0; i < inner; i++) acc += normTerm(load<f32>(ws + (<usize>i << 2)), 1);
+      if (p == PRUNE_NORM_INF) for (let i = 0; i < inner; i++) acc = normAcc(acc, load<f32>(ws + (<usize>i << 2)), 0);
+      else if (p == PRUNE_NORM_L1) for (let i = 0; i < inner; i++) acc += normTerm(load<f32>(ws + (<usize>i << 2)), 1);
       else for (let i = 0; i < inner; i++) acc += normTerm(load<f32>(ws + (<usize>i << 2)), 2);
       store<f64>(q, acc);
     }
@@ -616,7 +617,7 @@ export function prune_slice_norms(w: usize, outer: i32, D: i32, inner: i32, p: i
  */
 @inline function pairAcc(acc: v128, x: v128, p: i32, am: v128): v128 {
   const a = f64x2.promote_low_f32x4(x);
-  return f64x2.add(acc, p == 2 ? f64x2.mul(a, a) : v128.and(a, am));
+  return f64x2.add(acc, p == PRUNE_NORM_L2 ? f64x2.mul(a, a) : v128.and(a, am));
 }
 
 /** The SIMD part of one row of prune_block_norms for a constant p (1 or 2); returns the next block. */
@@ -680,8 +681,8 @@ export function prune_block_norms(w: usize, R: i32, C: i32, bh: i32, bw: i32, p:
     if (ASC_FEATURE_SIMD) {
       // p specialised outside the loops (a test per term before), the abs mask loaded once a row
       const am = v128.load(BN_MASK);
-      if (p == 2) bc = blockNormsRow(wr, orow, full, bw, 2, am);
-      else if (p == 1) bc = blockNormsRow(wr, orow, full, bw, 1, am);
+      if (p == PRUNE_NORM_L2) bc = blockNormsRow(wr, orow, full, bw, 2, am);
+      else if (p == PRUNE_NORM_L1) bc = blockNormsRow(wr, orow, full, bw, 1, am);
     }
     for (; bc < nbc; bc++) {
       const q = orow + (<usize>bc << 3);
@@ -689,8 +690,8 @@ export function prune_block_norms(w: usize, R: i32, C: i32, bh: i32, bw: i32, p:
       const c0 = bc * bw, c1 = min(C, c0 + bw);
       const x = wr + (<usize>c0 << 2);
       const len = c1 - c0;
-      if (p == 1) for (let c = 0; c < len; c++) acc += normTerm(load<f32>(x + (<usize>c << 2)), 1);
-      else if (p == 2) for (let c = 0; c < len; c++) acc += normTerm(load<f32>(x + (<usize>c << 2)), 2);
+      if (p == PRUNE_NORM_L1) for (let c = 0; c < len; c++) acc += normTerm(load<f32>(x + (<usize>c << 2)), 1);
+      else if (p == PRUNE_NORM_L2) for (let c = 0; c < len; c++) acc += normTerm(load<f32>(x + (<usize>c << 2)), 2);
       else for (let c = 0; c < len; c++) acc = normAcc(acc, load<f32>(x + (<usize>c << 2)), 0);
       store<f64>(q, acc);
     }

@@ -9,10 +9,7 @@
  * @module
  */
 
-/** flags bit 0: signed output (int8) instead of uint8. */
-const Q_SIGNED: i32 = 1;
-/** flags bit 1: multiply by a precomputed f32 reciprocal (PyTorch) instead of dividing (ONNX). */
-const Q_MUL: i32 = 2;
+import { QUANT_MUL as Q_MUL, QUANT_SIGNED as Q_SIGNED } from './consts';
 
 // ---------------------------------------------------------------------------------------------
 // Quantize one element: v = x / s (or x * s'), nearest-even, clamp to [qmin - zp, qmax - zp] in

@@ -19,6 +19,7 @@
  * the caller has checked every index.
  * @module
  */
+import { SPARSE_IDX_OFF16 } from './consts';
 
 // ---------------------------------------------------------------------------------------------
 // CSR spmm
@@ -126,14 +127,14 @@ const TILE_V: i32 = 6;
 
 /** Y[rows x n] = A X for a CSR A (f32 values), X [cols x n] row-major. */
 export function sparse_csr_spmm_f32(rows: i32, indptr: usize, indices: usize, idx16: i32, values: usize, x: usize, n: i32, y: usize): void {
-  const imul: usize = idx16 == IDX_OFF16 ? <usize>n : <usize>n << 2;
+  const imul: usize = idx16 == SPARSE_IDX_OFF16 ? <usize>n : <usize>n << 2;
   if (idx16 != 0) csrSpmm(rows, indptr, indices, true, values, false, 0, x, n, y, imul);
   else csrSpmm(rows, indptr, indices, false, values, false, 0, x, n, y, imul);
 }
 
 /** Y[rows x n] = diag(scale) (Q X) for a CSR Q with int8 values. */
 export function sparse_csrq8_spmm_f32(rows: i32, indptr: usize, indices: usize, idx16: i32, values: usize, scale: usize, x: usize, n: i32, y: usize): void {
-  const imul: usize = idx16 == IDX_OFF16 ? <usize>n : <usize>n << 2;
+  const imul: usize = idx16 == SPARSE_IDX_OFF16 ? <usize>n : <usize>n << 2;
   if (idx16 != 0) csrSpmm(rows, indptr, indices, true, values, true, scale, x, n, y, imul);
   else csrSpmm(rows, indptr, indices, false, values, true, scale, x, n, y, imul);
 }
@@ -267,14 +268,14 @@ export function sparse_csrq8_spmm_f32(rows: i32, indptr: usize, indices: usize, 
 
 /** y = A x for a CSR A (f32 values) with `cols` columns. */
 export function sparse_csr_spmv_f32(rows: i32, indptr: usize, indices: usize, idx16: i32, values: usize, x: usize, y: usize, cols: i32): void {
-  if (idx16 == IDX_OFF16) csrSpmvOff(rows, indptr, indices, values, false, 0, x, y, cols);
+  if (idx16 == SPARSE_IDX_OFF16) csrSpmvOff(rows, indptr, indices, values, false, 0, x, y, cols);
   else if (idx16 != 0) csrSpmv(rows, indptr, indices, true, values, false, 0, x, y);
   else csrSpmv(rows, indptr, indices, false, values, false, 0, x, y);
 }
 
 /** y = diag(scale) (Q x) for a CSR Q with int8 values and `cols` columns. */
 export function sparse_csrq8_spmv_f32(rows: i32, indptr: usize, indices: usize, idx16: i32, values: usize, scale: usize, x: usize, y: usize, cols: i32): void {
-  if (idx16 == IDX_OFF16) csrSpmvOff(rows, indptr, indices, values, true, scale, x, y, cols);
+  if (idx16 == SPARSE_IDX_OFF16) csrSpmvOff(rows, indptr, indices, values, true, scale, x, y, cols);
   else if (idx16 != 0) csrSpmv(rows, indptr, indices, true, values, true, scale, x, y);
   else csrSpmv(rows, indptr, indices, false, values, true, scale, x, y);
 }
@@ -287,7 +288,6 @@ export function sparse_csrq8_spmv_f32(rows: i32, indptr: usize, indices: usize, 
 // iteration (the same adds in the same order): f32 0.44 -> 0.38 ms, int8 0.395 -> 0.353 ms.
 // ---------------------------------------------------------------------------------------------
 
-const IDX_OFF16: i32 = 2;
 const XS: usize = memory.data(65536, 16);
 
 /** x at the 4 byte offsets packed in w (lane k: bits 16k .. 16k + 15). */

@@ -138,9 +138,9 @@ class WasmBackend implements CalibBackend {
     }
   }
 
-  private reduce(x: unknown, kernel: string): [number, number] {
+  private reduce(x: unknown, kernel: 'calib_minmax_f32' | 'calib_absrange_f32'): [number, number] {
     let lo = Infinity, hi = -Infinity;
-    const fn = this.rt.exports[kernel] as Function;
+    const fn = this.rt.exports[kernel];
     const o = this.out.ptr;
     this.each(x, (p, n) => {
       fn(p, n, o);
@@ -181,9 +181,9 @@ class WasmBackend implements CalibBackend {
     const cp = this.counts.ptr;
     this.rt.view('u32', cp, need).fill(0);
     const flags = (mode === 'torch' ? 0 : mode === 'numpy' ? 1 : 2) | (abs ? 4 : 0);
-    const kernel = this.rt.exports.calib_hist_f32 as Function;
+    const kernel = this.rt.exports.calib_hist_f32;
     this.each(x, (p, n) => kernel(p, n, lo, hi, nb, cp, ep, flags));
-    (this.rt.exports.calib_hist_fold as Function)(cp, nb);
+    this.rt.exports.calib_hist_fold(cp, nb);
     return Float64Array.from(this.rt.view('u32', cp, nb));
   }
 
@@ -192,7 +192,7 @@ class WasmBackend implements CalibBackend {
     const a = this.rt.scratchFrom('f32', mn);
     const b = this.rt.scratchFrom('f32', mx);
     try {
-      (this.rt.exports.calib_minmax_axis_f32 as Function)(xs.ptr, outer, D, inner, a.ptr, b.ptr);
+      this.rt.exports.calib_minmax_axis_f32(xs.ptr, outer, D, inner, a.ptr, b.ptr);
       mn.set(this.rt.view('f32', a.ptr, D));
       mx.set(this.rt.view('f32', b.ptr, D));
     } finally {

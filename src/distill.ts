@@ -48,7 +48,6 @@ export interface LossResult<G = Float32Array> {
   grad: G;
 }
 
-const fn = (rt: Runtime, name: string) => rt.exports[name] as (...a: number[]) => void;
 
 /** A temperature: finite and > 0, rounded to f32 (torch divides an f32 tensor by an f32 scalar). */
 function checkTemperature(name: string, v: unknown): number {
@@ -89,7 +88,7 @@ export function softmax(rt: Runtime, x: unknown, rows: unknown, cols: unknown, o
     xs = rt.input('x', x, ['f32'] as const);
     checkSize('x', xs, R * C, `rows x cols = ${R} x ${C}`);
     os = rt.output('out', out, 'f32', R * C);
-    fn(rt, 'distill_softmax_f32')(xs.ptr, os.ptr, R, C, T, log ? 1 : 0);
+    rt.exports.distill_softmax_f32(xs.ptr, os.ptr, R, C, T, log ? 1 : 0);
     return rt.finish('f32', os) as F32Arg;
   } finally {
     rt.release(xs, os);
@@ -138,7 +137,7 @@ export function distillationLoss(rt: Runtime, student: unknown, teacher: unknown
     gs = rt.output('out', out, 'f32', R * C);
     scratch = rt.alloc(C * 8);
     res = rt.alloc(16);
-    fn(rt, 'distill_kd_f32')(ss.ptr, ts.ptr, ls ? ls.ptr : 0, R, C, T, c1, c2, gs.ptr, scratch, res);
+    rt.exports.distill_kd_f32(ss.ptr, ts.ptr, ls ? ls.ptr : 0, R, C, T, c1, c2, gs.ptr, scratch, res);
     const [kl, ce] = rt.view('f64', res, 2);
     const loss = kdLoss(kl, ce, T, alpha, R, C, reduction, hasLabels);
     return { loss, grad: rt.finish('f32', gs) as F32Arg };
@@ -164,7 +163,7 @@ export function crossEntropy(rt: Runtime, logits: unknown, labels: unknown, rows
     ls = labelsInput(rt, 'labels', labels, R, C);
     gs = rt.output('out', out, 'f32', R * C);
     res = rt.alloc(8);
-    fn(rt, 'distill_ce_f32')(xs.ptr, ls.ptr, R, C, c, gs.ptr, res);
+    rt.exports.distill_ce_f32(xs.ptr, ls.ptr, R, C, c, gs.ptr, res);
     const ce = rt.view('f64', res, 1)[0];
     return { loss: reduction === 'sum' ? ce : ce / R, grad: rt.finish('f32', gs) as F32Arg };
   } finally {
@@ -187,7 +186,7 @@ export function mseLoss(rt: Runtime, a: unknown, b: unknown, opts: unknown, out:
     const c = reduction === 'sum' ? 2 : Math.fround(2 / n);
     gs = rt.output('out', out, 'f32', n);
     res = rt.alloc(8);
-    fn(rt, 'distill_mse_f32')(as.ptr, bs.ptr, n, c, gs.ptr, res);
+    rt.exports.distill_mse_f32(as.ptr, bs.ptr, n, c, gs.ptr, res);
     const sum = rt.view('f64', res, 1)[0];
     return { loss: reduction === 'sum' ? sum : sum / n, grad: rt.finish('f32', gs) as F32Arg };
   } finally {

@@ -29,7 +29,6 @@ export interface FoldedBatchNorm<W = Float32Array | WasmArray<'f32'>> {
   bias: Float32Array;
 }
 
-const call = (rt: Runtime, name: string) => rt.exports[name] as (...a: number[]) => void;
 
 /**
  * out[j] = c[0] * t0[j] + c[1] * t1[j] + ... summed in model order: acc = c[0] * t0[j], then
@@ -62,11 +61,11 @@ export function averageWeights(rt: Runtime, tensors: unknown, coefficients?: unk
     const n = slots[0].length;
     o = rt.output('out', out, 'f32', n);
     if (m === 2) {
-      call(rt, 'fusion_average2_f32')(slots[0].ptr, slots[1].ptr, coef[0], coef[1], n, o.ptr);
+      rt.exports.fusion_average2_f32(slots[0].ptr, slots[1].ptr, coef[0], coef[1], n, o.ptr);
     } else {
       ps = rt.scratchFrom('u32', slots.map((s) => s.ptr));
       cs = rt.scratchFrom('f32', coef);
-      call(rt, 'fusion_average_f32')(ps.ptr, cs.ptr, m, n, o.ptr);
+      rt.exports.fusion_average_f32(ps.ptr, cs.ptr, m, n, o.ptr);
     }
     return rt.finish('f32', o) as F32;
   } finally {
@@ -106,7 +105,7 @@ export function foldBatchNorm(rt: Runtime, weight: unknown, bias: unknown, bn: u
     o = rt.output('out', out, 'f32', ws.length);
     scale = rt.alloc(outC * 4);
     ob = rt.alloc(outC * 4);
-    call(rt, 'fusion_fold_bn_f32')(ws.ptr, bs?.ptr ?? 0, gs?.ptr ?? 0, betas?.ptr ?? 0, ms.ptr, vs.ptr, eps, outC, inner, dims.length === 2 ? 1 : 0, o.ptr, ob, scale);
+    rt.exports.fusion_fold_bn_f32(ws.ptr, bs?.ptr ?? 0, gs?.ptr ?? 0, betas?.ptr ?? 0, ms.ptr, vs.ptr, eps, outC, inner, dims.length === 2 ? 1 : 0, o.ptr, ob, scale);
     const b = rt.view('f32', ob, outC).slice();
     return { weight: rt.finish('f32', o) as F32, bias: b };
   } finally {

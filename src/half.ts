@@ -9,12 +9,12 @@ import type { Runtime, Slot, WasmArray } from './runtime/runtime.js';
 
 type Out = ReturnType<Runtime['output']>;
 
-function convert(rt: Runtime, kernel: string, x: unknown, xName: string, from: 'f32' | 'u16', to: 'f32' | 'u16', out: unknown): unknown {
+function convert(rt: Runtime, kernel: 'half_to_f16_f32' | 'half_to_bf16_f32' | 'half_from_f16_f32' | 'half_from_bf16_f32', x: unknown, xName: string, from: 'f32' | 'u16', to: 'f32' | 'u16', out: unknown): unknown {
   let xs: Slot | undefined, o: Out | undefined;
   try {
     xs = rt.input(xName, x, [from] as const);
     o = rt.output('out', out, to, xs.length);
-    (rt.exports[kernel] as (x: number, n: number, out: number) => void)(xs.ptr, xs.length, o.ptr);
+    rt.exports[kernel](xs.ptr, xs.length, o.ptr);
     return rt.finish(to, o);
   } finally {
     rt.release(xs, o);

@@ -7,6 +7,7 @@
  * Runtime's MatMulNBits.
  * @module
  */
+import { INT_MR, QUANT_SIGNED } from './runtime/consts.js';
 import { checkCount, checkEnum, checkIntIn, checkObject } from './runtime/check.js';
 import { Resident } from './runtime/resident.js';
 import { type Runtime, type Slot, WasmArray, typeName } from './runtime/runtime.js';
@@ -203,6 +204,9 @@ export class PackedInt8 extends Resident {
   /** @internal */ readonly _maxAbs: number;
   /** @internal */ _packed = 0;
   /** @internal */ _scalePtr = 0;
+  /** @internal The relaxed build's byte-packed copy (int_pack_b8) with its column sums and zero points; 0 elsewhere. */ _b8 = 0;
+  /** @internal */ _colsum = 0;
+  /** @internal */ _z8 = 0;
 
   /** @internal Use `sq.packedInt8`. */
   constructor(rt: Runtime, k: number, n: number, dtype: 'int8' | 'uint8', zp: ZP, sc: SC | undefined) {
@@ -280,8 +284,7 @@ export class PackedInt4 extends Resident {
 // Calls
 // ------------------------------------------------------------------------------------------------
 
-type Fn = (...args: number[]) => void;
-const MR = 4; // rows per kernel tile: A is padded to a multiple of it
+const MR = INT_MR; // rows per kernel tile: A is padded to a multiple of it
 const padRows = (m: number) => Math.ceil(m / MR) * MR;
 
 /** Pack B (typed array or WasmArray) into a handle. */
@@ -304,14 +307,14 @@ export function packedInt8(rt: Runtime, b: unknown, k: unknown, n: unknown, opts
       // QuantizeLinear (round half to even) with the quantization family's kernel.
       mn = rt.scratchFrom('f32', new Float32Array(N).fill(Infinity));
       mx = rt.scratchFrom('f32', new Float32Array(N).fill(-Infinity));
-      (rt.exports.quant_minmax_axis_f32 as Fn)(bs.ptr, K, N, 1, mn.ptr, mx.ptr);
+      rt.exports.quant_minmax_axis_f32(bs.ptr, K, N, 1, mn.ptr, mx.ptr);
       const scales = columnScales(rt.view('f32', mn.ptr, N), rt.view('f32', mx.ptr, N), K);
       sc = { values: scales, stride: 1 };
       zp = { values: new Int32Array(1), stride: 0 };
       q = { ptr: rt.alloc(K * N), length: K * N, owned: true };
       ss = rt.scratchFrom('f32', scales);
       zs = rt.scratchFrom('i32', new Int32Array(N));
-      (rt.exports.quant_quantize_f32_q8 as Fn)(bs.ptr, q.ptr, K, N, 1, 1, ss.ptr, zs.ptr, 0, 1, 0, 1);
+      rt.exports.quant_quantize_f32_q8(bs.ptr, q.ptr, K, N, 1, 1, ss.ptr, zs.ptr, 0, 1, 0, QUANT_SIGNED);
       src = q.ptr;
       signed = true;
     } else {
@@ -325,7 +328,14 @@ export function packedInt8(rt: Runtime, b: unknown, k: unknown, n: unknown, opts
     if (sc) rt.view('f32', h._scalePtr, sc.values.length).set(sc.values);
     const z = rt.scratchFrom('i32', zp.values);
     try {
-      (rt.exports.int_pack_b as Fn)(src, K, N, signed ? 1 : 0, z.ptr, zp.stride, h._packed);
+      rt.exports.int_pack_b(src, K, N, signed ? 1 : 0, z.ptr, zp.stride, h._packed);
+      if (isRelaxed(rt)) {
+        // the relaxed build also keeps the weights as bytes for the 7-bit kernel (1 more byte per weight)
+        h._b8 = h._alloc(NP * ((K + 3) >> 2) * 32);
+        h._colsum = h._alloc(NP * 32);
+        h._z8 = h._alloc(NP * 32);
+        rt.exports.int_pack_b8(src, K, N, signed ? 1 : 0, z.ptr, zp.stride, h._b8, h._colsum, h._z8);
+      }
     } finally {
       rt.release(z);
     }
@@ -383,7 +393,7 @@ function resolveB(rt: Runtime, b: unknown, K: number, N: number, zpOpt: unknown,
     slots.push(packed);
     const z = rt.scratchFrom('i32', zp.values);
     slots.push(z);
-    (rt.exports.int_pack_b as Fn)(bs.ptr, K, N, signed ? 1 : 0, z.ptr, zp.stride, packed.ptr);
+    rt.exports.int_pack_b(bs.ptr, K, N, signed ? 1 : 0, z.ptr, zp.stride, packed.ptr);
     let scalePtr = 0;
     if (sc) {
       const s = rt.scratchFrom('f32', sc.values);
@@ -403,7 +413,7 @@ function widenA(rt: Runtime, as: Slot & { dtype: 'i8' | 'u8' }, M: number, K: nu
   const a16: Slot = { ptr: rt.alloc(mPad * KP * 4), length: 0, owned: true };
   const z = rt.scratchFrom('i32', zp.values);
   try {
-    (rt.exports.int_widen_a as Fn)(as.ptr, M, K, as.dtype === 'i8' ? 1 : 0, z.ptr, zp.stride, mPad, a16.ptr);
+    rt.exports.int_widen_a(as.ptr, M, K, as.dtype === 'i8' ? 1 : 0, z.ptr, zp.stride, mPad, a16.ptr);
   } catch (e) {
     rt.release(a16);
     throw e;
@@ -425,7 +435,7 @@ export function matmulInteger(rt: Runtime, a: unknown, b: unknown, m: unknown, k
     B = resolveB(rt, b, K, N, o.bZeroPoint, 'opts.bZeroPoint', undefined, undefined);
     c = rt.output('out', out, 'i32', M * N);
     a16 = widenA(rt, as, M, K, azp);
-    (rt.exports.int_s16_i32 as Fn)(a16.ptr, M, padRows(M), (K + 1) >> 1, B.ptr, N, c.ptr);
+    rt.exports.int_s16_i32(a16.ptr, M, padRows(M), (K + 1) >> 1, B.ptr, N, c.ptr);
     return rt.finish('i32', c) as Int32Array | WasmArray<'i32'>;
   } finally {
     rt.release(as, a16, c, ...(B ? B.slots : []));
@@ -460,9 +470,9 @@ export function qlinearMatmul(rt: Runtime, a: unknown, b: unknown, m: unknown, k
     y = rt.output('out', out, odt, M * N);
     c = { ptr: rt.alloc(M * N * 4), length: 0, owned: true };
     a16 = widenA(rt, as, M, K, azp);
-    (rt.exports.int_s16_i32 as Fn)(a16.ptr, M, padRows(M), (K + 1) >> 1, B.ptr, N, c.ptr);
+    rt.exports.int_s16_i32(a16.ptr, M, padRows(M), (K + 1) >> 1, B.ptr, N, c.ptr);
     asl = rt.scratchFrom('f32', asc.values);
-    (rt.exports.int_requant as Fn)(c.ptr, M, N, asl.ptr, asc.stride, B.scalePtr, B.sc.stride, ys, yzp, ySigned ? 1 : 0, y.ptr);
+    rt.exports.int_requant(c.ptr, M, N, asl.ptr, asc.stride, B.scalePtr, B.sc.stride, ys, yzp, ySigned ? 1 : 0, y.ptr);
     return rt.finish(odt, y) as Int8Array | Uint8Array | WasmArray<'i8' | 'u8'>;
   } finally {
     rt.release(as, a16, c, y, asl, ...(B ? B.slots : []));
@@ -479,8 +489,26 @@ function checkBias(rt: Runtime, bias: unknown, N: number): Slot | undefined {
   return s;
 }
 
+/** Options of `quantizedLinear`. */
+export interface QuantizedLinearOptions {
+  /**
+   * Quantize the activations to [0, 127] instead of [0, 255] (reduce range: 127 in place of 255 in
+   * every DynamicQuantizeLinear formula). The relaxed build then multiplies with one relaxed int8
+   * dot product per 16 products, exactly; every build gives the same bits.
+   */
+  reduceRange?: boolean;
+}
+
+/** Whether this instance runs the relaxed-SIMD build. */
+export function isRelaxed(rt: Runtime): boolean {
+  return (rt.exports as { RELAXED_BUILD?: { value: number } }).RELAXED_BUILD?.value === 1;
+}
+
 /** The dynamic-quantized linear layer: DynamicQuantizeLinear rows x int8 weights -> f32. */
-export function quantizedLinear(rt: Runtime, x: unknown, batch: unknown, w: unknown, bias?: unknown, out?: unknown): Float32Array | WasmArray<'f32'> {
+export function quantizedLinear(rt: Runtime, x: unknown, batch: unknown, w: unknown, bias?: unknown, out?: unknown, opts?: unknown): Float32Array | WasmArray<'f32'> {
+  const o = checkObject<QuantizedLinearOptions>('opts', opts, true);
+  if (o.reduceRange !== undefined && typeof o.reduceRange !== 'boolean') throw new TypeError(`opts.reduceRange: expected a boolean, got ${typeName(o.reduceRange)}`);
+  const reduce = o.reduceRange === true;
   if (!(w instanceof PackedInt8)) throw new TypeError(`w: expected a PackedInt8 from sq.packedInt8, got ${typeName(w)}`);
   w._check('w', rt);
   if (w._sc === undefined) throw new TypeError('w: this PackedInt8 has no scale; pack f32 weights, or pass opts.scale to packedInt8');
@@ -489,28 +517,38 @@ export function quantizedLinear(rt: Runtime, x: unknown, batch: unknown, w: unkn
   if (K > kmax) throw new RangeError(`k: ${K} is too large for exact int32 sums with these weights (at most ${kmax})`);
   const xs = rt.input('x', x, ['f32'] as const);
   let bs: Slot | undefined, a16: Slot | undefined, sx: Slot | undefined, zx: Slot | undefined, tmp: Slot | undefined;
-  let c: Slot | undefined, y: ReturnType<Runtime['output']> | undefined;
+  let c: Slot | undefined, y: ReturnType<Runtime['output']> | undefined, rowT: Slot | undefined;
   try {
     checkLength('x', xs.length, M * K, `batch * k = ${M} * ${K}`);
     bs = checkBias(rt, bias, N);
     y = rt.output('out', out, 'f32', M * N);
-    const mPad = padRows(M), KP = (K + 1) >> 1;
-    a16 = { ptr: rt.alloc(mPad * KP * 4), length: 0, owned: true };
+    // the relaxed build's 7-bit kernel takes the activation bytes and handles any row count itself
+    const r7 = reduce && w._b8 !== 0;
+    const mPad = r7 ? M : padRows(M), KP = (K + 1) >> 1, KQ = (K + 3) >> 2;
+    a16 = { ptr: rt.alloc(r7 ? mPad * KQ * 4 : mPad * KP * 4), length: 0, owned: true };
     sx = { ptr: rt.alloc(mPad * 4), length: 0, owned: true };
     zx = { ptr: rt.alloc(mPad * 4), length: 0, owned: true };
     tmp = { ptr: rt.alloc(16 + K), length: 0, owned: true };
     c = { ptr: rt.alloc(M * N * 4), length: 0, owned: true };
-    (rt.exports.int_dynq_rows as Fn)(xs.ptr, M, K, mPad, a16.ptr, sx.ptr, zx.ptr, tmp.ptr);
+    if (r7) {
+      rowT = { ptr: rt.alloc(mPad * 4), length: 0, owned: true };
+      rt.exports.int_dynq_rows_u7(xs.ptr, M, K, mPad, 0, sx.ptr, zx.ptr, tmp.ptr, a16.ptr, KQ * 4, rowT.ptr);
+    } else if (reduce) {
+      rt.exports.int_dynq_rows_u7(xs.ptr, M, K, mPad, a16.ptr, sx.ptr, zx.ptr, tmp.ptr, 0, 0, 0);
+    } else {
+      rt.exports.int_dynq_rows(xs.ptr, M, K, mPad, a16.ptr, sx.ptr, zx.ptr, tmp.ptr);
+    }
     const scales = rt.view('f32', sx.ptr, M);
     for (let i = 0; i < M; i++) {
       if (Number.isNaN(scales[i])) throw new RangeError(`x: row ${i} holds NaN or Infinity (dynamic quantization needs finite values)`);
       if (scales[i] === Infinity) throw new RangeError(`x: row ${i}'s range is wider than the largest float32 (max - min overflows), so no scale represents it; scale the values down first`);
     }
-    (rt.exports.int_s16_i32 as Fn)(a16.ptr, M, mPad, KP, w._packed, N, c.ptr);
-    (rt.exports.int_dequant as Fn)(c.ptr, M, N, sx.ptr, w._scalePtr, w._sc.stride, bs ? bs.ptr : 0, y.ptr);
+    if (r7 && rowT) rt.exports.int_b8_u7_i32(a16.ptr, M, KQ, w._b8, w._colsum, w._z8, N, zx.ptr, rowT.ptr, c.ptr);
+    else rt.exports.int_s16_i32(a16.ptr, M, mPad, KP, w._packed, N, c.ptr);
+    rt.exports.int_dequant(c.ptr, M, N, sx.ptr, w._scalePtr, w._sc.stride, bs ? bs.ptr : 0, y.ptr);
     return rt.finish('f32', y) as Float32Array | WasmArray<'f32'>;
   } finally {
-    rt.release(xs, bs, a16, sx, zx, tmp, c, y);
+    rt.release(xs, bs, a16, sx, zx, tmp, c, y, rowT);
   }
 }
 
@@ -532,7 +570,7 @@ export function packedInt4(rt: Runtime, w: unknown, k: unknown, n: unknown, opts
     h._w4 = h._alloc(NP * KB * blockSize * 4);
     h._sc = h._alloc(NP * KB * 32);
     h._zp = h._alloc(NP * KB * 32);
-    (rt.exports.int_pack_int4 as Fn)(ws.ptr, K, N, blockSize, symmetric ? 1 : 0, KB, h._w4, h._sc, h._zp);
+    rt.exports.int_pack_int4(ws.ptr, K, N, blockSize, symmetric ? 1 : 0, KB, h._w4, h._sc, h._zp);
     h._guard();
     const done = h;
     h = undefined;
@@ -560,10 +598,10 @@ export function matmulInt4(rt: Runtime, x: unknown, batch: unknown, w: unknown, 
     sx = { ptr: rt.alloc(mPad * KB * 4), length: 0, owned: true };
     sums = { ptr: rt.alloc(mPad * KB * 4), length: 0, owned: true };
     tile = { ptr: rt.alloc(128), length: 0, owned: true };
-    (rt.exports.int_quant_rows_blocked as Fn)(xs.ptr, M, K, bsz, KB, mPad, a16.ptr, sx.ptr, sums.ptr);
+    rt.exports.int_quant_rows_blocked(xs.ptr, M, K, bsz, KB, mPad, a16.ptr, sx.ptr, sums.ptr);
     const s = rt.view('f32', sx.ptr, M * KB);
     for (let i = 0; i < s.length; i++) if (!Number.isFinite(s[i])) throw new RangeError(`x: row ${Math.floor(i / KB)} holds NaN or Infinity`);
-    (rt.exports.int_int4_f32 as Fn)(a16.ptr, M, mPad, KB, bsz, sx.ptr, sums.ptr, w._w4, w._sc, w._zp, N, bs ? bs.ptr : 0, y.ptr, tile.ptr);
+    rt.exports.int_int4_f32(a16.ptr, M, mPad, KB, bsz, sx.ptr, sums.ptr, w._w4, w._sc, w._zp, N, bs ? bs.ptr : 0, y.ptr, tile.ptr);
     return rt.finish('f32', y) as Float32Array | WasmArray<'f32'>;
   } finally {
     rt.release(xs, bs, a16, sx, sums, tile, y);

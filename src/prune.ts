@@ -9,6 +9,7 @@
  * first.
  * @module
  */
+import { PRUNE_NORM_INF, PRUNE_NORM_L1, PRUNE_NORM_L2 } from './runtime/consts.js';
 import { checkAxis, checkCount, checkIntIn, checkObject, checkShape } from './runtime/check.js';
 import { type Runtime, type Slot, WasmArray, typeName } from './runtime/runtime.js';
 import { roundHalfEven } from './quant.js';
@@ -63,7 +64,6 @@ type MaskOut = Uint8Array | WasmArray<'u8'>;
 type F32Out = Float32Array | WasmArray<'f32'>;
 type OutSlot<T extends 'u8' | 'f32'> = ReturnType<Runtime['output']> & { dtype?: T };
 
-const fn = (rt: Runtime, name: string) => rt.exports[name] as (...a: number[]) => void;
 
 // ---------------------------------------------------------------------------------------------
 // Shared checks.
@@ -110,10 +110,10 @@ export function thresholdKey(t: number): number {
   return u[0];
 }
 
-function countZeros(rt: Runtime, kernel: string, s: Slot): number {
+function countZeros(rt: Runtime, kernel: 'prune_zeros_u8' | 'prune_zeros_f32', s: Slot): number {
   const io = rt.alloc(4);
   try {
-    fn(rt, kernel)(s.ptr, s.length, io);
+    rt.exports[kernel](s.ptr, s.length, io);
     return rt.view('i32', io, 1)[0];
   } finally {
     rt.free(io);
@@ -152,13 +152,13 @@ function sampledSelect(rt: Runtime, p: Part, k: number): boolean {
     hist = rt.alloc(65536 * 4);
     io = rt.alloc(8);
     cand = rt.alloc(cap * 8);
-    fn(rt, 'prune_sample_bracket')(p.keys, n, L, qlo, qhi, hist, io);
+    rt.exports.prune_sample_bracket(p.keys, n, L, qlo, qhi, hist, io);
     const [lo, hi] = rt.view('i32', io, 2);
-    fn(rt, 'prune_mask_range')(p.keys, n, lo, hi, p.out, cand, cap, io, hist);
+    rt.exports.prune_mask_range(p.keys, n, lo, hi, p.out, cand, cap, io, hist);
     const [c, ge] = rt.view('i32', io, 2);
     const below = n - ge;
     if (c > cap || !(below < k && k <= below + c)) return false;
-    fn(rt, 'prune_resolve_range')(cand, c, k - below, lo, hi - lo, hist);
+    rt.exports.prune_resolve_range(cand, c, k - below, lo, hi - lo, hist);
     return true;
   } finally {
     rt.free(hist);
@@ -172,7 +172,7 @@ function sampledSelect(rt: Runtime, p: Part, k: number): boolean {
  * writes every part's mask. Ties at the cut: earlier part, then lower index, pruned first.
  */
 function selectInto(rt: Runtime, parts: Part[], k: number, m: number): void {
-  const maskHi = fn(rt, 'prune_mask_hi');
+  const maskHi = rt.exports.prune_mask_hi;
   if (k === 0) {
     // b = -1: every key is above the bucket, so out = live
     const io = rt.alloc(4);
@@ -193,7 +193,7 @@ function selectInto(rt: Runtime, parts: Part[], k: number, m: number): void {
   try {
     hist = rt.alloc(32768 * 4);
     rt.view('u32', hist, 32768).fill(0);
-    const histHi = fn(rt, 'prune_hist_hi');
+    const histHi = rt.exports.prune_hist_hi;
     for (const p of parts) histHi(p.keys, p.n, p.prior, hist);
     // The bucket b holding the k-th smallest key, and r = how many of its entries to prune.
     const h = rt.view('u32', hist, 32768);
@@ -206,7 +206,7 @@ function selectInto(rt: Runtime, parts: Part[], k: number, m: number): void {
     rt.view('i32', io, 1)[0] = 0;
     for (const p of parts) maskHi(p.keys, p.n, p.prior, b, p.out, cand, io);
     low = rt.alloc(65536 * 4);
-    fn(rt, 'prune_resolve')(cand, cnt, r, low);
+    rt.exports.prune_resolve(cand, cnt, r, low);
   } finally {
     rt.free(hist);
     rt.free(cand);
@@ -293,7 +293,7 @@ export function thresholdMask(rt: Runtime, w: unknown, t: unknown, out?: unknown
   let os: OutSlot<'u8'> | undefined;
   try {
     os = rt.output('out', out, 'u8', ws.length);
-    fn(rt, 'prune_threshold')(ws.ptr, ws.length, thresholdKey(t) - 1, os.ptr);
+    rt.exports.prune_threshold(ws.ptr, ws.length, thresholdKey(t) - 1, os.ptr);
     return rt.finish('u8', os) as MaskOut;
   } finally {
     rt.release(ws, os);
@@ -310,7 +310,7 @@ export function randomMask(rt: Runtime, n: unknown, opts: unknown, out?: unknown
   try {
     os = rt.output('out', out, 'u8', len);
     keys = rt.alloc(len * 4);
-    fn(rt, 'prune_random_keys')(len, seed | 0, keys);
+    rt.exports.prune_random_keys(len, seed | 0, keys);
     selectInto(rt, [{ keys, n: len, prior: 0, out: os.ptr }], k, len);
     return rt.finish('u8', os) as MaskOut;
   } finally {
@@ -337,7 +337,7 @@ export function nmMask(rt: Runtime, w: unknown, shape: unknown, opts: unknown, o
     if (last % m !== 0) throw new RangeError(`shape: the last dimension (${last}) is not a multiple of m = ${m}`);
     os = rt.output('out', out, 'u8', ws.length);
     scratch = m > 4 && ws.length > 0 ? rt.alloc(32 * m) : 0;
-    fn(rt, 'prune_nm')(ws.ptr, ws.length / m, nk, m, os.ptr, scratch);
+    rt.exports.prune_nm(ws.ptr, ws.length / m, nk, m, os.ptr, scratch);
     return rt.finish('u8', os) as MaskOut;
   } finally {
     rt.release(ws, os);
@@ -360,7 +360,7 @@ function selectNorms(rt: Runtime, norms: number, nb: number, k: number): Slot {
   try {
     hist = rt.alloc(65536 * 4);
     cand = rt.alloc(nb * 4);
-    fn(rt, 'prune_select_f64')(norms, nb, k, keep.ptr, hist, cand);
+    rt.exports.prune_select_f64(norms, nb, k, keep.ptr, hist, cand);
     return keep;
   } catch (e) {
     rt.release(keep);
@@ -372,9 +372,9 @@ function selectNorms(rt: Runtime, norms: number, nb: number, k: number): Slot {
 }
 
 function normCode(name: string, v: unknown, allowInf: boolean): number {
-  if (v === 1 || v === 'l1') return 1;
-  if (v === 2 || v === 'l2') return 2;
-  if (allowInf && v === Infinity) return 0;
+  if (v === 1 || v === 'l1') return PRUNE_NORM_L1;
+  if (v === 2 || v === 'l2') return PRUNE_NORM_L2;
+  if (allowInf && v === Infinity) return PRUNE_NORM_INF;
   throw new RangeError(`${name}: expected 1, 2${allowInf ? ' or Infinity' : " ('l1' or 'l2')"}, got ${typeof v === 'string' ? `'${v}'` : String(v)}`);
 }
 
@@ -399,9 +399,9 @@ export function structuredMask(rt: Runtime, w: unknown, shape: unknown, opts: un
     os = rt.output('out', out, 'u8', ws.length);
     if (ws.length === 0) return rt.finish('u8', os) as MaskOut; // no slices hold anything: nothing to rank
     ns = { ptr: rt.alloc(D * 8), length: D, owned: true };
-    fn(rt, 'prune_slice_norms')(ws.ptr, outer, D, inner, p, ns.ptr);
+    rt.exports.prune_slice_norms(ws.ptr, outer, D, inner, p, ns.ptr);
     ks = selectNorms(rt, ns.ptr, D, k);
-    fn(rt, 'prune_expand_slices')(ks.ptr, outer, D, inner, os.ptr);
+    rt.exports.prune_expand_slices(ks.ptr, outer, D, inner, os.ptr);
     return rt.finish('u8', os) as MaskOut;
   } finally {
     rt.release(ws, os, ns, ks);
@@ -436,9 +436,9 @@ export function blockMask(rt: Runtime, w: unknown, shape: unknown, opts: unknown
     const k = pruneCount(o, nb, 'opts');
     os = rt.output('out', out, 'u8', ws.length);
     ns = { ptr: rt.alloc(nb * 8), length: nb, owned: true };
-    fn(rt, 'prune_block_norms')(ws.ptr, R, C, bh, bw, p, ns.ptr);
+    rt.exports.prune_block_norms(ws.ptr, R, C, bh, bw, p, ns.ptr);
     ks = selectNorms(rt, ns.ptr, nb, k);
-    fn(rt, 'prune_expand_blocks')(ks.ptr, R, C, bh, bw, os.ptr);
+    rt.exports.prune_expand_blocks(ks.ptr, R, C, bh, bw, os.ptr);
     return rt.finish('u8', os) as MaskOut;
   } finally {
     rt.release(ws, os, ns, ks);
@@ -449,14 +449,14 @@ export function blockMask(rt: Runtime, w: unknown, shape: unknown, opts: unknown
 // Scores and helpers.
 // ---------------------------------------------------------------------------------------------
 
-function binaryF32(rt: Runtime, kernel: string, w: unknown, bName: string, b: unknown, out: unknown): F32Out {
+function binaryF32(rt: Runtime, kernel: 'prune_taylor' | 'prune_obd', w: unknown, bName: string, b: unknown, out: unknown): F32Out {
   const ws = rt.input('w', w, ['f32'] as const);
   let bs: Slot | undefined, os: OutSlot<'f32'> | undefined;
   try {
     bs = rt.input(bName, b, ['f32'] as const);
     sameLength(bName, bs, ws.length);
     os = rt.output('out', out, 'f32', ws.length);
-    fn(rt, kernel)(ws.ptr, bs.ptr, ws.length, os.ptr);
+    rt.exports[kernel](ws.ptr, bs.ptr, ws.length, os.ptr);
     return rt.finish('f32', os) as F32Out;
   } finally {
     rt.release(ws, bs, os);
@@ -481,7 +481,7 @@ export function applyMask(rt: Runtime, w: unknown, mask: unknown, out?: unknown)
     ms = rt.input('mask', mask, ['u8'] as const);
     sameLength('mask', ms, ws.length);
     os = rt.output('out', out, 'f32', ws.length);
-    fn(rt, 'prune_apply')(ws.ptr, ms.ptr, ws.length, os.ptr);
+    rt.exports.prune_apply(ws.ptr, ms.ptr, ws.length, os.ptr);
     return rt.finish('f32', os) as F32Out;
   } finally {
     rt.release(ws, ms, os);
@@ -505,7 +505,7 @@ export function packMask(rt: Runtime, mask: unknown, out?: unknown): MaskOut {
   let os: OutSlot<'u8'> | undefined;
   try {
     os = rt.output('out', out, 'u8', Math.ceil(ms.length / 8));
-    fn(rt, 'prune_pack')(ms.ptr, ms.length, os.ptr);
+    rt.exports.prune_pack(ms.ptr, ms.length, os.ptr);
     return rt.finish('u8', os) as MaskOut;
   } finally {
     rt.release(ms, os);
@@ -520,7 +520,7 @@ export function unpackMask(rt: Runtime, bits: unknown, n: unknown, out?: unknown
   try {
     if (bs.length !== Math.ceil(len / 8)) throw new RangeError(`bits: expected ${Math.ceil(len / 8)} bytes for n = ${len}, got ${bs.length}`);
     os = rt.output('out', out, 'u8', len);
-    fn(rt, 'prune_unpack')(bs.ptr, len, os.ptr);
+    rt.exports.prune_unpack(bs.ptr, len, os.ptr);
     return rt.finish('u8', os) as MaskOut;
   } finally {
     rt.release(bs, os);

@@ -7,6 +7,8 @@
  */
 import { checkAxis, checkEnum, checkIntIn, checkObject, checkShape } from './runtime/check.js';
 import { CTORS, type DType, type Runtime, type Slot, WasmArray, typeName } from './runtime/runtime.js';
+import type { KernelExports } from './wasm/exports.js';
+import { QUANT_MUL, QUANT_SIGNED } from './runtime/consts.js';
 
 /** Quantized element type. */
 export type QDtype = 'int8' | 'uint8';
@@ -201,7 +203,7 @@ const CHUNK = 65536;
  * out. Measured on quantize 4M through the copying API: 3.1 ms -> 2.0 ms (the kernel reads and
  * writes cache instead of a 16 MiB scratch buffer).
  */
-function streamed(rt: Runtime, kernel: Function, L: QuantLayout, x: Float32Array | Q8, inDt: DType, out: Float32Array | Q8, outDt: DType, flags: number): void {
+function streamed(rt: Runtime, kernel: KernelExports['quant_quantize_f32_q8'], L: QuantLayout, x: Float32Array | Q8, inDt: DType, out: Float32Array | Q8, outDt: DType, flags: number): void {
   const n = x.length;
   const rowLen = L.D * L.inner;
   // chunk unit: whole outer rows, or (outer == 1) whole parameter blocks along the axis
@@ -244,7 +246,7 @@ export function quantize(rt: Runtime, x: unknown, p: unknown, out?: unknown): Q8
     const L = resolveQuantParams(p, x.length);
     const odt = L.signed ? 'i8' : 'u8';
     const res = (rt.checkOut('out', out, odt, x.length) ?? new CTORS[odt](x.length)) as Q8;
-    streamed(rt, rt.exports.quant_quantize_f32_q8 as Function, L, x, 'f32', res, odt, (L.signed ? 1 : 0) | (L.torch ? 2 : 0));
+    streamed(rt, rt.exports.quant_quantize_f32_q8, L, x, 'f32', res, odt, (L.signed ? QUANT_SIGNED : 0) | (L.torch ? QUANT_MUL : 0));
     return res;
   }
   const xs = rt.input('x', x, ['f32'] as const);
@@ -255,8 +257,8 @@ export function quantize(rt: Runtime, x: unknown, p: unknown, out?: unknown): Q8
     o = rt.output('out', out, odt, xs.length);
     s = rt.scratchFrom('f32', L.factor);
     z = rt.scratchFrom('i32', L.zeroPoint);
-    (rt.exports.quant_quantize_f32_q8 as Function)(xs.ptr, o.ptr, L.outer, L.D, L.inner, L.B, s.ptr, z.ptr, L.sO, L.sJ, L.sI,
-      (L.signed ? 1 : 0) | (L.torch ? 2 : 0));
+    rt.exports.quant_quantize_f32_q8(xs.ptr, o.ptr, L.outer, L.D, L.inner, L.B, s.ptr, z.ptr, L.sO, L.sJ, L.sI,
+      (L.signed ? QUANT_SIGNED : 0) | (L.torch ? QUANT_MUL : 0));
     return rt.finish(odt, o) as Q8 | WasmArray<'i8' | 'u8'>;
   } finally {
     rt.release(xs, s, z, o);
@@ -272,7 +274,7 @@ export function dequantize(rt: Runtime, q: unknown, p: unknown, out?: unknown): 
     const L = resolveQuantParams(p, q.length);
     const res = (rt.checkOut('out', out, 'f32', q.length) ?? new Float32Array(q.length)) as Float32Array;
     // dequantize uses the scales themselves (factor is only for quantize's torch mode)
-    streamed(rt, rt.exports.quant_dequantize_q8_f32 as Function, { ...L, factor: L.scale }, q as Q8, qdt, res, 'f32', L.signed ? 1 : 0);
+    streamed(rt, rt.exports.quant_dequantize_q8_f32, { ...L, factor: L.scale }, q as Q8, qdt, res, 'f32', L.signed ? QUANT_SIGNED : 0);
     return res;
   }
   const qs = rt.input('q', q, [qdt] as const);
@@ -282,7 +284,7 @@ export function dequantize(rt: Runtime, q: unknown, p: unknown, out?: unknown): 
     o = rt.output('out', out, 'f32', qs.length);
     s = rt.scratchFrom('f32', L.scale);
     z = rt.scratchFrom('i32', L.zeroPoint);
-    (rt.exports.quant_dequantize_q8_f32 as Function)(qs.ptr, o.ptr, L.outer, L.D, L.inner, L.B, s.ptr, z.ptr, L.sO, L.sJ, L.sI, L.signed ? 1 : 0);
+    rt.exports.quant_dequantize_q8_f32(qs.ptr, o.ptr, L.outer, L.D, L.inner, L.B, s.ptr, z.ptr, L.sO, L.sJ, L.sI, L.signed ? QUANT_SIGNED : 0);
     return rt.finish('f32', o) as Float32Array | WasmArray<'f32'>;
   } finally {
     rt.release(qs, s, z, o);
@@ -299,7 +301,7 @@ export function roundHalfEven(v: number): number {
 export function minmax(rt: Runtime, xs: Slot): [number, number] {
   const r = rt.alloc(8);
   try {
-    (rt.exports.quant_minmax_f32 as Function)(xs.ptr, xs.length, r);
+    rt.exports.quant_minmax_f32(xs.ptr, xs.length, r);
     const v = rt.view('f32', r, 2);
     return [v[0], v[1]];
   } finally {
@@ -362,7 +364,7 @@ export function dynamicQuantize(rt: Runtime, x: unknown, out?: unknown): Dynamic
     const res = (rt.checkOut('out', out, 'u8', x.length) ?? new Uint8Array(x.length)) as Uint8Array;
     const [mn, mx] = streamedMinmax(rt, x);
     const { scale, zeroPoint } = dynamicRange(mn, mx);
-    streamed(rt, rt.exports.quant_quantize_f32_q8 as Function, resolveQuantParams({ dtype: 'uint8', scale, zeroPoint }, x.length), x, 'f32', res, 'u8', 0);
+    streamed(rt, rt.exports.quant_quantize_f32_q8, resolveQuantParams({ dtype: 'uint8', scale, zeroPoint }, x.length), x, 'f32', res, 'u8', 0);
     return { data: res, scale, zeroPoint };
   }
   const xs = rt.input('x', x, ['f32'] as const);
@@ -373,7 +375,7 @@ export function dynamicQuantize(rt: Runtime, x: unknown, out?: unknown): Dynamic
     o = rt.output('out', out, 'u8', xs.length);
     s = rt.scratchFrom('f32', [scale]);
     z = rt.scratchFrom('i32', [zeroPoint]);
-    (rt.exports.quant_quantize_f32_q8 as Function)(xs.ptr, o.ptr, 1, xs.length, 1, Math.max(xs.length, 1), s.ptr, z.ptr, 0, 0, 0, 0);
+    rt.exports.quant_quantize_f32_q8(xs.ptr, o.ptr, 1, xs.length, 1, Math.max(xs.length, 1), s.ptr, z.ptr, 0, 0, 0, 0);
     return { data: rt.finish('u8', o) as Uint8Array, scale, zeroPoint }; // a WasmArray when out was one
   } finally {
     rt.release(xs, o, s, z);
@@ -444,7 +446,7 @@ export function qparams(rt: Runtime, x: unknown, opts: unknown): QuantParams {
     const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
     mnS = rt.scratchFrom('f32', new Float32Array(D).fill(Infinity));
     mxS = rt.scratchFrom('f32', new Float32Array(D).fill(-Infinity));
-    (rt.exports.quant_minmax_axis_f32 as Function)(xs.ptr, outer, D, inner, mnS.ptr, mxS.ptr);
+    rt.exports.quant_minmax_axis_f32(xs.ptr, outer, D, inner, mnS.ptr, mxS.ptr);
     const mns = rt.view('f32', mnS.ptr, D).slice();
     const mxs = rt.view('f32', mxS.ptr, D).slice();
     const scale = new Float32Array(D);
@@ -476,7 +478,7 @@ export function quantError(rt: Runtime, x: unknown, q: unknown, p: unknown): Qua
     y = new WasmArray(rt, 'f32', xs.length);
     dequantize(rt, q, p, y);
     r = rt.alloc(24);
-    (rt.exports.quant_error_stats_f32 as Function)(xs.ptr, (y as WasmArray<'f32'>).ptr, xs.length, r);
+    rt.exports.quant_error_stats_f32(xs.ptr, (y as WasmArray<'f32'>).ptr, xs.length, r);
     const v = rt.view('f64', r, 3);
     return errorFromSums(xs.length, v[0], v[1], v[2]);
   } finally {

@@ -9,6 +9,7 @@ import { checkCount, checkIntIn, checkObject } from './runtime/check.js';
 import { Resident } from './runtime/resident.js';
 import { type Runtime, type Slot, WasmArray, typeName } from './runtime/runtime.js';
 import { roundHalfEven } from './quant.js';
+import { SPARSE_IDX_I32, SPARSE_IDX_OFF16, SPARSE_IDX_U16, SPARSE_OFF16_MAX_COLS } from './runtime/consts.js';
 
 /** A CSR matrix as scipy.sparse.csr_matrix lays it out. */
 export interface Csr {
@@ -307,7 +308,7 @@ function packCsr(rt: Runtime, c: { rows: number; cols: number; indptr: Int32Arra
   const nnz = c.indices.length;
   const L = emptyLayout();
   L.idx16 = c.cols <= 65536;
-  L.idxMode = c.cols <= 16384 ? 2 : L.idx16 ? 1 : 0;
+  L.idxMode = c.cols <= SPARSE_OFF16_MAX_COLS ? SPARSE_IDX_OFF16 : L.idx16 ? SPARSE_IDX_U16 : SPARSE_IDX_I32;
   L.ptrOff = 0;
   L.idxOff = align16(4 * (c.rows + 1));
   L.valOff = align16(L.idxOff + nnz * (L.idx16 ? 2 : 4));
@@ -316,7 +317,7 @@ function packCsr(rt: Runtime, c: { rows: number; cols: number; indptr: Int32Arra
   const A = new SparseMatrix(rt, q8 ? 'csr-int8' : 'csr', c.rows, c.cols, nnz, L, size);
   const base = A._ptr;
   rt.view('i32', base + L.ptrOff, c.rows + 1).set(c.indptr);
-  if (L.idxMode === 2) {
+  if (L.idxMode === SPARSE_IDX_OFF16) {
     const v = rt.view('u16', base + L.idxOff, nnz);
     for (let k = 0; k < nnz; k++) v[k] = c.indices[k] << 2;
   } else if (L.idx16) rt.view('u16', base + L.idxOff, nnz).set(c.indices);
@@ -434,17 +435,16 @@ function resolveMatrix(rt: Runtime, name: string, a: unknown): { A: SparseMatrix
   return { A: packCsr(rt, c), owned: true };
 }
 
-type Fn = (...args: number[]) => void;
 
 /** Y[rows x n] = A X in the spmm order. */
 function runSpmm(rt: Runtime, A: SparseMatrix, x: number, n: number, y: number): void {
   const L = A.L, b = A._ptr, e = rt.exports;
   switch (A.format) {
     case 'csr':
-      (e.sparse_csr_spmm_f32 as Fn)(A.rows, b + L.ptrOff, b + L.idxOff, L.idxMode, b + L.valOff, x, n, y);
+      e.sparse_csr_spmm_f32(A.rows, b + L.ptrOff, b + L.idxOff, L.idxMode, b + L.valOff, x, n, y);
       break;
     case 'csr-int8':
-      (e.sparse_csrq8_spmm_f32 as Fn)(A.rows, b + L.ptrOff, b + L.idxOff, L.idxMode, b + L.valOff, b + L.scaleOff, x, n, y);
+      e.sparse_csrq8_spmm_f32(A.rows, b + L.ptrOff, b + L.idxOff, L.idxMode, b + L.valOff, b + L.scaleOff, x, n, y);
       break;
     case 'nm': {
       if (L.G === 0) {
@@ -454,14 +454,14 @@ function runSpmm(rt: Runtime, A: SparseMatrix, x: number, n: number, y: number):
       }
       const sc = rt.alloc(4 * L.G * L.n); // one row's decoded offsets; the block does not move
       try {
-        (e.sparse_nm_spmm_f32 as Fn)(A.rows, L.G, L.n, L.m, L.bits, b + L.valOff, b + L.idxOff, L.ib, x, n, y, sc);
+        e.sparse_nm_spmm_f32(A.rows, L.G, L.n, L.m, L.bits, b + L.valOff, b + L.idxOff, L.ib, x, n, y, sc);
       } finally {
         rt.free(sc);
       }
       break;
     }
     case 'bsr':
-      (e.sparse_bsr_spmm_f32 as Fn)(A.rows / L.bh, L.bh, L.bw, b + L.ptrOff, b + L.idxOff, L.idx16 ? 1 : 0, b + L.valOff, x, n, y);
+      e.sparse_bsr_spmm_f32(A.rows / L.bh, L.bh, L.bw, b + L.ptrOff, b + L.idxOff, L.idx16 ? SPARSE_IDX_U16 : SPARSE_IDX_I32, b + L.valOff, x, n, y);
       break;
   }
 }
@@ -475,12 +475,12 @@ export function spmv(rt: Runtime, a: unknown, x: unknown, out?: unknown): Float3
     if (xs.length !== A.cols) throw new RangeError(`x: expected ${A.cols} elements (the matrix's cols), got ${xs.length}`);
     o = rt.output('out', out, 'f32', A.rows);
     const L = A.L, b = A._ptr, e = rt.exports;
-    if (A.format === 'csr') (e.sparse_csr_spmv_f32 as Fn)(A.rows, b + L.ptrOff, b + L.idxOff, L.idxMode, b + L.valOff, xs.ptr, o.ptr, A.cols);
-    else if (A.format === 'csr-int8') (e.sparse_csrq8_spmv_f32 as Fn)(A.rows, b + L.ptrOff, b + L.idxOff, L.idxMode, b + L.valOff, b + L.scaleOff, xs.ptr, o.ptr, A.cols);
+    if (A.format === 'csr') e.sparse_csr_spmv_f32(A.rows, b + L.ptrOff, b + L.idxOff, L.idxMode, b + L.valOff, xs.ptr, o.ptr, A.cols);
+    else if (A.format === 'csr-int8') e.sparse_csrq8_spmv_f32(A.rows, b + L.ptrOff, b + L.idxOff, L.idxMode, b + L.valOff, b + L.scaleOff, xs.ptr, o.ptr, A.cols);
     else if (A.format === 'nm') {
       const sc = rt.alloc(4 * L.G * L.n);
       try {
-        (e.sparse_nm_spmv_f32 as Fn)(A.rows, L.G, L.n, L.m, L.bits, b + L.valOff, b + L.idxOff, L.ib, xs.ptr, o.ptr, sc);
+        e.sparse_nm_spmv_f32(A.rows, L.G, L.n, L.m, L.bits, b + L.valOff, b + L.idxOff, L.ib, xs.ptr, o.ptr, sc);
       } finally {
         rt.free(sc);
       }
@@ -529,13 +529,13 @@ export function sparseLinear(rt: Runtime, x: unknown, batch: unknown, w: unknown
     const e = rt.exports;
     if (B === 1) {
       runSpmm(rt, A, xs.ptr, 1, o.ptr);
-      if (bs) (e.sparse_untranspose_bias_f32 as Fn)(o.ptr, A.rows, 1, bs.ptr, 1, o.ptr);
+      if (bs) e.sparse_untranspose_bias_f32(o.ptr, A.rows, 1, bs.ptr, 1, o.ptr);
     } else {
       xt = rt.alloc(4 * B * A.cols);
       yt = rt.alloc(4 * B * A.rows);
-      (e.sparse_transpose_f32 as Fn)(xs.ptr, B, A.cols, xt);
+      e.sparse_transpose_f32(xs.ptr, B, A.cols, xt);
       runSpmm(rt, A, xt, B, yt);
-      (e.sparse_untranspose_bias_f32 as Fn)(yt, A.rows, B, bs ? bs.ptr : 0, bs ? 1 : 0, o.ptr);
+      e.sparse_untranspose_bias_f32(yt, A.rows, B, bs ? bs.ptr : 0, bs ? 1 : 0, o.ptr);
     }
     return rt.finish('f32', o) as Float32Array | WasmArray<'f32'>;
   } finally {

@@ -5,14 +5,10 @@
  */
 
 import { Resident } from './resident.js';
+import type { KernelExports } from '../wasm/exports.js';
 
-/** @internal The raw Wasm export surface (pointers and sizes only). */
-export interface Exports {
-  readonly memory: WebAssembly.Memory;
-  alloc(size: number): number;
-  free(ptr: number): void;
-  [kernel: string]: unknown;
-}
+/** @internal The raw Wasm export surface (pointers and sizes only), generated from the AssemblyScript exports. */
+export type Exports = KernelExports;
 
 /** Element types a Wasm-resident array can hold. */
 export type DType = 'f32' | 'f64' | 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32';
