@@ -4,7 +4,7 @@
  * HistogramObserver (1.13), ONNX Runtime's Percentile and Entropy calibrators, and an MSE search.
  * The per-batch reductions (min / max, histogram binning) run in the Wasm kernels of
  * assembly/calib.ts; the state between batches is a few thousand bins, kept in JS, and the range
- * searches run once per qparams() (src/calib-rules.ts). Semantics: docs/semantics-calib.md.
+ * searches run once per qparams() (src/calib-rules.ts). Semantics: docs/semantics.md (calibration).
  * @module
  */
 import { checkAxis, checkEnum, checkIntIn, checkObject, checkShape } from './runtime/check.js';
