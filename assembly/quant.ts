@@ -10,6 +10,7 @@
  */
 
 import { QUANT_MUL as Q_MUL, QUANT_SIGNED as Q_SIGNED } from './consts';
+import { tls } from './mem';
 
 // ---------------------------------------------------------------------------------------------
 // Quantize one element: v = x / s (or x * s'), nearest-even, clamp to [qmin - zp, qmax - zp] in
@@ -21,10 +22,9 @@ import { QUANT_MUL as Q_MUL, QUANT_SIGNED as Q_SIGNED } from './consts';
   let v = mul ? x * s : x / s;
   // i32.trunc_sat (nontrapping-f2i is on by default): NaN -> 0, +-Inf and |v| >= 2^31 -> +-(2^31-ish)
   let k = <i32>nearest<f32>(v);
-  // The clamp in i32 (selects, which V8 compiles to cmov) rather than in f32 (f32.min / max or f32
-  // selects, which it compiles to branches that mispredict on data that saturates at random):
-  // scalar build, per-channel quantize on 4M 42 -> 12.7 ms (per tensor, rarely saturating, 9.3 ->
-  // 12.6 ms: no cliff either way). lo / hi are the integers qmin - zp, qmax - zp as f32.
+  // The clamp in i32 (selects, which V8 compiles to cmov) rather than in f32 (which it compiles to
+  // branches that mispredict on data that saturates at random). lo / hi are the integers qmin - zp,
+  // qmax - zp as f32.
   const ilo = <i32>lo, ihi = <i32>hi;
   k = k < ilo ? ilo : k;
   k = k > ihi ? ihi : k;
@@ -42,8 +42,7 @@ const MAGIC_BITS: i32 = 0x4b400000;
 const CLAMP: f32 = 4194304.0; // 2^22
 
 // Loop constants go through this scratch and a v128.load: V8 rematerialises a splat or v128.const
-// inside the loop (3-4 instructions each per iteration); a load stays hoisted. Measured on 4M
-// floats: torch-rounding quantize 0.83 -> 0.62 ms, dequantize 0.51 -> 0.46 ms.
+// inside the loop (3-4 instructions each per iteration); a load stays hoisted.
 const QC: usize = memory.data(112, 16);
 
 /** NaN -> +0, then clamp from below to -2^22. */
@@ -55,14 +54,13 @@ const QC: usize = memory.data(112, 16);
 // NaN lane as well as for every v below it (all of which saturate), in one instruction. A NaN must
 // give zp instead, so the loop keeps the minimum of its i16 lanes, and a run where any lane came
 // out at or below MARK + 255 (a NaN, or a value that saturates anyway) is redone by the exact loop
-// (NaN -> 0 first, the clamp at -2^22). Same bits; torch-rounding quantize on 4M 0.62 -> 0.51 ms.
+// (NaN -> 0 first, the clamp at -2^22). Same bits, one instruction less per vector.
 const MARK: f32 = -16384.0;
 const MARK_SEEN: i16 = -16384 + 255; // MARK + zp for every zp of either dtype is at most this
 // The bracket loop looks at its minimum every MARK_CHUNK elements (a multiple of 16), so one NaN
-// costs an exact redo of its chunk, not of everything since the last unsettled block. (The same
-// chunking in the fast loops, which live in the large layout function, made V8 compile that
-// function's loops slower: blocks of 32 1.25 -> 1.56 ms, torch per tensor +6%; there a NaN costs
-// a redo of its run, 0.55 -> 1.16 ms for 4M.)
+// costs an exact redo of its chunk, not of everything since the last unsettled block. The fast
+// loops do not chunk (V8 compiled the large layout function's loops slower with it): there a NaN
+// costs a redo of its run.
 const MARK_CHUNK: i32 = 4096;
 
 @inline function quantCore(a: v128, sv: v128, bias: v128, mul: bool, lo: v128, mg: v128, fast: bool): v128 {
@@ -84,13 +82,13 @@ const MARK_CHUNK: i32 = 4096;
   return v128.any_true(i16x8.le_s(mn, i16x8.splat(MARK_SEEN)));
 }
 
-// ONNX divides by the scale, and f32x4.div (about 3 cycles a vector here) bounded that path at
-// 1.04 ms for 4M floats. The bracket below replaces it by two multiplications: with f32 rlo <= 1/s
+// ONNX divides by the scale, and f32x4.div (about 3 cycles a vector) bounds a dividing loop. The
+// bracket below replaces most divisions by two multiplications: with f32 rlo <= 1/s
 // <= rhi, the exact x / s lies between x * rlo and x * rhi, so its rounding fl(x / s) lies between
 // fl(x * rlo) and fl(x * rhi) (rounding is monotonic), and so does round_half_even(fl(x / s)) between
 // the two rounded products. Where those agree, they are the ONNX result; a block of 16 where any lane
-// disagrees (within about an ulp of a tie, or a NaN: see xl) is redone by exact division. 1.04 ->
-// 0.79 ms. Only for 2^-100 <= s <= 2^100, where 1 / s and its neighbours are normal floats.
+// disagrees (within about an ulp of a tie, or a NaN: see xl) is redone by exact division. Only for
+// 2^-100 <= s <= 2^100, where 1 / s and its neighbours are normal floats.
 @inline function bracketOk(s: f32): bool {
   return s >= reinterpret<f32>(0x0d800000) && s <= reinterpret<f32>(0x71800000);
 }
@@ -104,12 +102,12 @@ const MARK_CHUNK: i32 = 4096;
       // a divided lane of the chunk that ends at e reached the mark (a NaN, or far below the
       // range): that chunk again, exactly
       const c = max(i, (e - 1) & ~(MARK_CHUNK - 1));
-      v128.store(QC, f32x4.splat(s), 0);
-      v128.store(QC, i32x4.splat(MAGIC_BITS - zp), 16);
-      v128.store(QC, f32x4.splat(-CLAMP), 32);
-      v128.store(QC, f32x4.splat(MAGIC), 48);
-      quant16Loop(x + (<usize>c << 2), out + <usize>c, e - c, v128.load(QC, 0), v128.load(QC, 16), v128.load(QC, 32),
-        v128.load(QC, 48), signed, false, false, i16x8.splat(0));
+      v128.store(tls(QC), f32x4.splat(s), 0);
+      v128.store(tls(QC), i32x4.splat(MAGIC_BITS - zp), 16);
+      v128.store(tls(QC), f32x4.splat(-CLAMP), 32);
+      v128.store(tls(QC), f32x4.splat(MAGIC), 48);
+      quant16Loop(x + (<usize>c << 2), out + <usize>c, e - c, v128.load(tls(QC), 0), v128.load(tls(QC), 16), v128.load(tls(QC), 32),
+        v128.load(tls(QC), 48), signed, false, false, i16x8.splat(0));
     }
     i = e;
     if (i + 16 > n) return i;
@@ -122,9 +120,8 @@ const MARK_CHUNK: i32 = 4096;
  * The bracket loops, int8 and uint8, from element i0 on: they return where they stopped, at the
  * first block of 16 they could not settle, at the last whole block, or at the end of a chunk of
  * MARK_CHUNK elements where a divided lane reached the mark, and then add 1 (the caller redoes
- * that chunk, from max(i0, its start), exactly). Exported only so that
- * binaryen keeps them out of the large layout function, and the exact redo stays out of the loop:
- * V8 compiled the same loop 12% slower either way.
+ * that chunk, from max(i0, its start), exactly). Exported only so that binaryen does not inline
+ * them into the large layout function (V8 compiles the same loop slower there).
  */
 export function quant_bracket_i8_noinline(x: usize, out: usize, i0: i32, n: i32, s: f32, zp: i32): i32 {
   return bracketLoop(x, out, i0, n, s, zp, true);
@@ -134,28 +131,26 @@ export function quant_bracket_u8_noinline(x: usize, out: usize, i0: i32, n: i32,
 }
 
 // Half of each block of 16 is divided: f32x4.div runs on its own divider, beside the bracket's
-// multiplies and adds on the FP pipes, so dividing 8 lanes and bracketing 8 balances the two
-// (0.785 -> 0.735 ms on 4M; in this machine's slow phases 0.92-1.0 -> 0.82-0.87 ms). The divided
-// lanes clamp with pmax(MARK, v) like the fast loops; the loop keeps their i16 minimum (mn).
+// multiplies and adds on the FP pipes, so dividing 8 lanes and bracketing 8 balances the two. The
+// divided lanes clamp with pmax(MARK, v) like the fast loops; the loop keeps their i16 minimum (mn).
 
 @inline function bracketLoop(x: usize, out: usize, i0: i32, n: i32, s: f32, zp: i32, signed: bool): i32 {
   if (!ASC_FEATURE_SIMD) return n;
   const r = <f32>(1.0 / <f64>s); // within half an ulp of 1 / s, so one ulp down / up brackets it
-  v128.store(QC, f32x4.splat(reinterpret<f32>(reinterpret<i32>(r) - 1)), 0);
-  v128.store(QC, f32x4.splat(reinterpret<f32>(reinterpret<i32>(r) + 1)), 16);
-  v128.store(QC, i32x4.splat(MAGIC_BITS - zp), 32);
+  v128.store(tls(QC), f32x4.splat(reinterpret<f32>(reinterpret<i32>(r) - 1)), 0);
+  v128.store(tls(QC), f32x4.splat(reinterpret<f32>(reinterpret<i32>(r) + 1)), 16);
+  v128.store(tls(QC), i32x4.splat(MAGIC_BITS - zp), 32);
   // x below -2^21 * s saturates either way; clamping there keeps both products above -2^22 (the
   // magic rounding's range). pmax(x, xl) keeps a NaN, and f32x4.ne(NaN, NaN) is true, so a NaN
   // lane never agrees with itself and goes to the exact path, which maps it to zp.
-  v128.store(QC, f32x4.splat(<f32>(-2097152.0 * <f64>s)), 48);
-  v128.store(QC, f32x4.splat(MAGIC), 64);
-  v128.store(QC, f32x4.splat(s), 80);
-  v128.store(QC, f32x4.splat(MARK), 96);
-  const vlo = v128.load(QC, 0), vhi = v128.load(QC, 16), bias = v128.load(QC, 32);
-  const xl = v128.load(QC, 48), mg = v128.load(QC, 64), sv = v128.load(QC, 80), mk = v128.load(QC, 96);
+  v128.store(tls(QC), f32x4.splat(<f32>(-2097152.0 * <f64>s)), 48);
+  v128.store(tls(QC), f32x4.splat(MAGIC), 64);
+  v128.store(tls(QC), f32x4.splat(s), 80);
+  v128.store(tls(QC), f32x4.splat(MARK), 96);
+  const vlo = v128.load(tls(QC), 0), vhi = v128.load(tls(QC), 16), bias = v128.load(tls(QC), 32);
+  const xl = v128.load(tls(QC), 48), mg = v128.load(tls(QC), 64), sv = v128.load(tls(QC), 80), mk = v128.load(tls(QC), 96);
   let mn = i16x8.splat(0);
   let i = i0;
-  // (32 elements an iteration measured slower: 0.815 vs 0.78 ms)
   for (; i + 16 <= n; i += 16) {
     if ((i & (MARK_CHUNK - 1)) == 0 && i != i0) {
       if (markSeen(mn)) return i | 1;
@@ -212,14 +207,14 @@ export function quant_bracket_u8_noinline(x: usize, out: usize, i0: i32, n: i32,
     if (!mul && bracketOk(s)) {
       i = quantBracket(x, out, n, s, zp, signed);
     } else {
-      v128.store(QC, f32x4.splat(s), 0);
-      v128.store(QC, i32x4.splat(MAGIC_BITS - zp), 16);
-      v128.store(QC, f32x4.splat(MARK), 32);
-      v128.store(QC, f32x4.splat(MAGIC), 48);
-      v128.store(QC, f32x4.splat(-CLAMP), 64);
-      const sv = v128.load(QC, 0), bias = v128.load(QC, 16), mg = v128.load(QC, 48);
-      const mn = quant16Loop(x, out, n, sv, bias, v128.load(QC, 32), mg, signed, mul, true, i16x8.splat(0));
-      if (markSeen(mn)) quant16Loop(x, out, n, sv, bias, v128.load(QC, 64), mg, signed, mul, false, mn);
+      v128.store(tls(QC), f32x4.splat(s), 0);
+      v128.store(tls(QC), i32x4.splat(MAGIC_BITS - zp), 16);
+      v128.store(tls(QC), f32x4.splat(MARK), 32);
+      v128.store(tls(QC), f32x4.splat(MAGIC), 48);
+      v128.store(tls(QC), f32x4.splat(-CLAMP), 64);
+      const sv = v128.load(tls(QC), 0), bias = v128.load(tls(QC), 16), mg = v128.load(tls(QC), 48);
+      const mn = quant16Loop(x, out, n, sv, bias, v128.load(tls(QC), 32), mg, signed, mul, true, i16x8.splat(0));
+      if (markSeen(mn)) quant16Loop(x, out, n, sv, bias, v128.load(tls(QC), 64), mg, signed, mul, false, mn);
       i = n & ~15;
     }
   }
@@ -232,13 +227,13 @@ export function quant_bracket_u8_noinline(x: usize, out: usize, i0: i32, n: i32,
   const qmax: i32 = signed ? 127 : 255;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    v128.store(QC, i32x4.splat(MAGIC_BITS), 0);
-    v128.store(QC, f32x4.splat(MARK), 16);
-    v128.store(QC, f32x4.splat(MAGIC), 32);
-    v128.store(QC, f32x4.splat(-CLAMP), 48);
-    const mb = v128.load(QC, 0), mg = v128.load(QC, 32);
-    const mn = quant16Loop(x, out, n, mb, mb, v128.load(QC, 16), mg, signed, mul, true, i16x8.splat(0), true, s, z);
-    if (markSeen(mn)) quant16Loop(x, out, n, mb, mb, v128.load(QC, 48), mg, signed, mul, false, mn, true, s, z);
+    v128.store(tls(QC), i32x4.splat(MAGIC_BITS), 0);
+    v128.store(tls(QC), f32x4.splat(MARK), 16);
+    v128.store(tls(QC), f32x4.splat(MAGIC), 32);
+    v128.store(tls(QC), f32x4.splat(-CLAMP), 48);
+    const mb = v128.load(tls(QC), 0), mg = v128.load(tls(QC), 32);
+    const mn = quant16Loop(x, out, n, mb, mb, v128.load(tls(QC), 16), mg, signed, mul, true, i16x8.splat(0), true, s, z);
+    if (markSeen(mn)) quant16Loop(x, out, n, mb, mb, v128.load(tls(QC), 48), mg, signed, mul, false, mn, true, s, z);
     i = n & ~15;
   }
   for (; i < n; i++) {
@@ -263,7 +258,7 @@ export function quant_bracket_u8_noinline(x: usize, out: usize, i0: i32, n: i32,
 /**
  * The SIMD loop over n elements with the scale (sv) and the zero point as i16 lanes (zv) in
  * registers; returns how many it did (a multiple of 16). q - zp in i16 is exact (|q - zp| <= 255)
- * and saves four i32 subtractions per 16 (0.51 -> 0.46 ms on 4M with the loop constants loaded).
+ * and saves four i32 subtractions per 16.
  */
 @inline function dequant16Loop(q: usize, out: usize, n: i32, sv: v128, zv: v128, signed: bool): i32 {
   let i = 0;
@@ -283,9 +278,9 @@ export function quant_bracket_u8_noinline(x: usize, out: usize, i0: i32, n: i32,
 @inline function dequantRunScalar(q: usize, out: usize, n: i32, s: f32, zp: i32, signed: bool): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    v128.store(QC, f32x4.splat(s), 0);
-    v128.store(QC, i16x8.splat(<i16>zp), 16);
-    i = dequant16Loop(q, out, n, v128.load(QC, 0), v128.load(QC, 16), signed);
+    v128.store(tls(QC), f32x4.splat(s), 0);
+    v128.store(tls(QC), i16x8.splat(<i16>zp), 16);
+    i = dequant16Loop(q, out, n, v128.load(tls(QC), 0), v128.load(tls(QC), 16), signed);
   }
   dequantSpan(q, out, i, n, s, zp, signed);
 }
@@ -369,18 +364,17 @@ export function quant_bracket_u8_noinline(x: usize, out: usize, i0: i32, n: i32,
 /**
  * Blocked along the last axis (ONNX opset 21 with the axis last): D elements in blocks of B >= 16
  * (the last block may be shorter), block b with scale s[b] and zero point z[b]. The loop constants
- * are set once and each block only splats its own scale and zero point: blocks of 32 over 4M
- * elements, through the API, torch rounding 2.9 -> 1.3 ms and dequantize 4.6 -> 1.0 ms against
- * setting up a run per block. ONNX divides here (2.0 ms): the reciprocal bracket would cost a
- * division per block to set up.
+ * are set once and each block only splats its own scale and zero point (setting up a run per block
+ * cost more than the block's work). ONNX divides here: the reciprocal bracket would cost a division
+ * per block to set up.
  */
 @inline function blocksLast(op: i32, x: usize, out: usize, D: i32, B: i32, s: usize, z: usize, signed: bool, mul: bool): void {
   if (!ASC_FEATURE_SIMD) return;
-  v128.store(QC, i32x4.splat(MAGIC_BITS), 0);
-  v128.store(QC, f32x4.splat(MARK), 16);
-  v128.store(QC, f32x4.splat(MAGIC), 32);
-  v128.store(QC, f32x4.splat(-CLAMP), 48);
-  const mb = v128.load(QC, 0), mark = v128.load(QC, 16), mg = v128.load(QC, 32), lo = v128.load(QC, 48);
+  v128.store(tls(QC), i32x4.splat(MAGIC_BITS), 0);
+  v128.store(tls(QC), f32x4.splat(MARK), 16);
+  v128.store(tls(QC), f32x4.splat(MAGIC), 32);
+  v128.store(tls(QC), f32x4.splat(-CLAMP), 48);
+  const mb = v128.load(tls(QC), 0), mark = v128.load(tls(QC), 16), mg = v128.load(tls(QC), 32), lo = v128.load(tls(QC), 48);
   let b: usize = 0;
   let mn = i16x8.splat(0);
   for (let j = 0; j < D; j += B, b += 4) {
@@ -399,7 +393,7 @@ export function quant_bracket_u8_noinline(x: usize, out: usize, i0: i32, n: i32,
   }
   if (op == 0 && markSeen(mn)) {
     // a NaN (or a value far below the range) in this row: every block's SIMD part again, exactly
-    // (checking per group of blocks instead measured 1.23 -> 1.57 ms for blocks of 32 on 4M)
+    // (checking per group of blocks made V8 compile the loop slower)
     b = 0;
     for (let j = 0; j < D; j += B, b += 4) {
       quant16Loop(x + (<usize>j << 2), out + <usize>j, min(B, D - j), v128.load32_splat(s + b),
@@ -444,8 +438,8 @@ let gMax: f32 = 0;
 const LANES: usize = memory.data(32, 16);
 
 // The range every caller needs is lo = min(0, min x) and hi = max(0, max x) (ONNX
-// DynamicQuantizeLinear, the PyTorch observers, the dynamic int8 rows of the int family), and both come
-// from integer maxima of the bits, with no float compare:
+// DynamicQuantizeLinear, the PyTorch observers, the dynamic int8 rows of the int family), and both
+// come from integer maxima of the bits, with no float compare:
 // - a float >= +0 has a non-negative i32 pattern ordered like its value, and every negative float
 //   has a negative pattern, so the signed maximum of the patterns is max x when some x >= +0, and
 //   a negative (or zero) pattern, meaning hi = 0, otherwise;
@@ -454,8 +448,8 @@ const LANES: usize = memory.data(32, 16);
 //   below 0x80000000, meaning lo = 0, otherwise;
 // - a positive NaN (above 0x7f800000) always wins the signed maximum and a negative NaN (above
 //   0xff800000) the unsigned one, so a NaN is never missed.
-// i32x4.max_s / max_u run on the integer pipes: 0.45 -> 0.29 ms on 16 MiB against pmin / pmax
-// with a NaN test (the FP add pipes were the bound).
+// i32x4.max_s / max_u run on the integer pipes, which are free, where pmin / pmax with a NaN test
+// were bound by the FP add pipes.
 
 /** lo / hi from the two maxima, NaN for both when either is a NaN pattern. */
 @inline function rangeFrom(smax: i32, umax: u32): void {
@@ -474,8 +468,8 @@ function reduceMinMax(x: usize, n: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     if (n >= 16) {
-      i = quant_minmax_lanes_f32_noinline(x, n, LANES);
-      const vs = v128.load(LANES), vu = v128.load(LANES, 16);
+      i = quant_minmax_lanes_f32_noinline(x, n, tls(LANES));
+      const vs = v128.load(tls(LANES)), vu = v128.load(tls(LANES), 16);
       smax = max(max(i32x4.extract_lane(vs, 0), i32x4.extract_lane(vs, 1)), max(i32x4.extract_lane(vs, 2), i32x4.extract_lane(vs, 3)));
       umax = max(max(<u32>i32x4.extract_lane(vu, 0), <u32>i32x4.extract_lane(vu, 1)), max(<u32>i32x4.extract_lane(vu, 2), <u32>i32x4.extract_lane(vu, 3)));
     }

@@ -15,8 +15,8 @@ export * from './api.js';
 
 /**
  * Base64 to bytes: the runtime's native decoder where there is one (`Uint8Array.fromBase64`, or
- * Node's and Bun's `Buffer`), else atob and a loop. The loop ran cold in 2.5-6 ms for the SIMD
- * build, most of the first `init()`; the native decoders take well under a millisecond.
+ * Node's and Bun's `Buffer`), else atob and a loop (which, run cold, took most of the first
+ * `init()`).
  */
 function decode(b64: string): Uint8Array<ArrayBuffer> {
   const U8 = Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array<ArrayBuffer> };

@@ -140,7 +140,7 @@ const SAMPLE_Z = 4;
  * of 16 keys gives a bracket [lo, hi] of ranks k +- SAMPLE_Z binomial standard deviations, one SIMD
  * pass writes the mask outside it and gathers it, and the gathered keys are resolved exactly.
  * Returns false (nothing decided) when the cut is not inside the bracket or the bracket overflows
- * its buffer; the caller then runs the histogram select. 4M normal floats: 2.8 -> ~1.3 ms.
+ * its buffer; the caller then runs the histogram select (about twice as fast on normal data).
  */
 function sampledSelect(rt: Runtime, p: Part, k: number): boolean {
   const n = p.n, L = SAMPLE_RUNS, S = 16 * L;

@@ -111,7 +111,7 @@ function firstOutside(a: Int32Array, lo: number, hi: number): number {
   return -1;
 }
 
-/** f32(1 / s) for each scale (PyTorch's inv_scale); a plain loop (map with a closure took 1 ms for 131072). */
+/** f32(1 / s) for each scale (PyTorch's inv_scale); a plain loop, which V8 optimises early (map with a closure does not). */
 function reciprocals(a: Float32Array): Float32Array {
   const r = new Float32Array(a.length);
   for (let i = 0; i < a.length; i++) r[i] = 1 / a[i];
@@ -166,8 +166,9 @@ export function resolveQuantParams(p: unknown, n: number, name = 'p'): QuantLayo
       throw new RangeError(`${name}.scale: expected ${expected} scales for shape [${shape.join(', ')}], axis ${axis}${q.blockSize === undefined ? '' : `, blockSize ${B}`}; got ${q.scale.length}`);
     }
     // Checked by a small loop that V8 optimises early; the argument's name is built only for an
-    // error (a template string per element made resolving 131072 block scales take 4.6 ms). The
-    // arrays are not copied: the call is synchronous and they are only read.
+    // error (a template string per element costs more than the check). The arrays are not copied:
+    // the call is synchronous, they are only read, and the entry guard has copied any view of
+    // sparq's memory.
     scale = q.scale;
     const bad = firstBadScale(scale);
     if (bad >= 0) checkScale(`${name}.scale[${bad}]`, scale[bad]);
@@ -193,15 +194,13 @@ type Q8 = Int8Array | Uint8Array;
 
 /**
  * Elements per chunk when streaming typed arrays through Wasm: 256 KiB of f32 in, at most as much
- * out, within L2. Against 16384: quantize 4M through the copying API 1.67-1.74 -> 1.41-1.50 ms,
- * dequantize 1.23-1.28 -> 1.09-1.10 ms (fewer chunks, less JS per byte); 262144 was slower again.
+ * out, within L2 (smaller chunks cost more JS per byte, larger ones leave L2).
  */
 const CHUNK = 65536;
 
 /**
  * Run a layout kernel over ordinary typed arrays in L2-sized chunks: copy a chunk in, run, copy it
- * out. Measured on quantize 4M through the copying API: 3.1 ms -> 2.0 ms (the kernel reads and
- * writes cache instead of a 16 MiB scratch buffer).
+ * out, so the kernel reads and writes cache instead of a scratch buffer the size of x.
  */
 function streamed(rt: Runtime, kernel: KernelExports['quant_quantize_f32_q8'], L: QuantLayout, x: Float32Array | Q8, inDt: DType, out: Float32Array | Q8, outDt: DType, flags: number): void {
   const n = x.length;
@@ -359,8 +358,8 @@ export function dynamicParams(mn: number, mx: number, name = 'x'): { scale: numb
 export function dynamicQuantize(rt: Runtime, x: unknown, out?: unknown): DynamicQuantized {
   if (x instanceof Float32Array && x.length > CHUNK && !(out instanceof WasmArray)) {
     // Copying API: both passes stream L2-sized chunks instead of copying all of x into Wasm memory
-    // first. Measured the same time on 4M (x is read twice either way), but Wasm memory, which
-    // never shrinks, does not grow by the size of x.
+    // first: the same time (x is read twice either way), but Wasm memory, which never shrinks,
+    // does not grow by the size of x.
     const res = (rt.checkOut('out', out, 'u8', x.length) ?? new Uint8Array(x.length)) as Uint8Array;
     const [mn, mx] = streamedMinmax(rt, x);
     const { scale, zeroPoint } = dynamicRange(mn, mx);

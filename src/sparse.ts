@@ -300,8 +300,8 @@ const emptyLayout = (): Layout => ({ ptrOff: 0, idxOff: 0, valOff: 0, scaleOff: 
 
 /**
  * Pack a validated CSR (f32 or int8 values) into one block: indptr i32; indices as u16 byte offsets
- * col * 4 (cols <= 16384: spmv then gathers x with no address arithmetic, 0.46 -> 0.42 ms at 90%
- * 4096 x 4096), u16 columns (cols <= 65536) or i32; values; scales.
+ * col * 4 (cols <= 16384: spmv then gathers x with no address arithmetic), u16 columns
+ * (cols <= 65536) or i32; values; scales.
  */
 function packCsr(rt: Runtime, c: { rows: number; cols: number; indptr: Int32Array; indices: Int32Array; data: Float32Array | Int8Array }, scale?: Float32Array): SparseMatrix {
   const q8 = c.data instanceof Int8Array;
