@@ -314,6 +314,119 @@ export function int_b8_u7_i32(a8: usize, m: i32, KQ: i32, bp: usize, colsum: usi
   }
 }
 
+/** Store the first cnt (1..4) lanes of v at p. */
+@inline function store4(p: usize, v: v128, cnt: i32): void {
+  if (cnt == 4) v128.store(p, v);
+  else {
+    store<i32>(p, i32x4.extract_lane(v, 0));
+    if (cnt > 1) store<i32>(p, i32x4.extract_lane(v, 1), 4);
+    if (cnt > 2) store<i32>(p, i32x4.extract_lane(v, 2), 8);
+  }
+}
+
+// [c0 k01, c0 k23, c1 k01, c1 k23] and the same for c2, c3 -> [c0, c1, c2, c3]
+@inline function pairSum(lo: v128, hi: v128): v128 {
+  return i32x4.add(v128.shuffle<i32>(lo, hi, 0, 2, 4, 6), v128.shuffle<i32>(lo, hi, 1, 3, 5, 7));
+}
+
+/**
+ * C[i][j] = sum over k of A16[i][k] * (w8[k][j] - z8[j]) (wrapping i32) = dot(A16 row, w8 column)
+ * - z8[j] * sum(A16 row), from A16 (rows of KP k-pairs; the kernel reads whole k-quads, so when KP
+ * is odd it reads 4 bytes past a row, which meet zero weights: keep 16 bytes of slack after A16)
+ * and packed B8 (int_pack_b8). rowS: m i32 of scratch (the row sums). Each 16 bytes of B8 are
+ * widened to i16 once and multiplied with `i32x4.dot_i16x8_s`; rows in tiles of 4, then one at a
+ * time (m = 1..3 reads each weight once).
+ */
+export function int_b8_s16_i32(a16: usize, m: i32, KP: i32, bp: usize, z8: usize, n: i32, rowS: usize, c: usize): void {
+  const NP = (n + 7) >> 3;
+  const KQ = (KP + 1) >> 1;
+  const rs = <usize>KP << 2; // A16 row stride (bytes)
+  const ps = <usize>KQ << 5; // packed panel stride (bytes)
+  for (let i = 0; i < m; i++) {
+    const ar = a16 + <usize>i * rs;
+    let s = 0;
+    for (let t = 0; t < (KP << 1); t++) s += <i32>load<i16>(ar + (<usize>t << 1));
+    store<i32>(rowS + (<usize>i << 2), s);
+  }
+  if (ASC_FEATURE_SIMD) {
+    for (let p = 0; p < NP; p++) {
+      const bpp = bp + <usize>p * ps;
+      const end = bpp + ps;
+      const col = p << 3;
+      const ci = <usize>p << 5;
+      let i = 0;
+      for (; i + 4 <= m; i += 4) {
+        for (let h = 0; h < 2; h++) {
+          const c4 = col + (h << 2);
+          const cnt = min(4, n - c4);
+          if (cnt <= 0) break;
+          let a0 = a16 + <usize>i * rs;
+          let a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs;
+          let l0 = i32x4.splat(0), h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0;
+          for (let bq = bpp + (<usize>h << 4); bq < end; bq += 32) {
+            const v = v128.load(bq);
+            const lo = i16x8.extend_low_i8x16_s(v), hi = i16x8.extend_high_i8x16_s(v);
+            let a = v128.load64_splat(a0);
+            l0 = i32x4.add(l0, i32x4.dot_i16x8_s(a, lo));
+            h0 = i32x4.add(h0, i32x4.dot_i16x8_s(a, hi));
+            a = v128.load64_splat(a1);
+            l1 = i32x4.add(l1, i32x4.dot_i16x8_s(a, lo));
+            h1 = i32x4.add(h1, i32x4.dot_i16x8_s(a, hi));
+            a = v128.load64_splat(a2);
+            l2 = i32x4.add(l2, i32x4.dot_i16x8_s(a, lo));
+            h2 = i32x4.add(h2, i32x4.dot_i16x8_s(a, hi));
+            a = v128.load64_splat(a3);
+            l3 = i32x4.add(l3, i32x4.dot_i16x8_s(a, lo));
+            h3 = i32x4.add(h3, i32x4.dot_i16x8_s(a, hi));
+            a0 += 8; a1 += 8; a2 += 8; a3 += 8;
+          }
+          const zv = v128.load(z8 + ci + (<usize>h << 4));
+          for (let r = 0; r < 4; r++) {
+            const l = r == 0 ? l0 : r == 1 ? l1 : r == 2 ? l2 : l3;
+            const hh = r == 0 ? h0 : r == 1 ? h1 : r == 2 ? h2 : h3;
+            const sv = i32x4.splat(load<i32>(rowS + (<usize>(i + r) << 2)));
+            store4(c + ((<usize>(i + r) * <usize>n + <usize>c4) << 2), i32x4.sub(pairSum(l, hh), i32x4.mul(zv, sv)), cnt);
+          }
+        }
+      }
+      for (; i < m; i++) {
+        let a0 = a16 + <usize>i * rs;
+        let l0 = i32x4.splat(0), h0 = l0, l1 = l0, h1 = l0;
+        for (let bq = bpp; bq < end; bq += 32) {
+          const v = v128.load(bq), w = v128.load(bq, 16);
+          const a = v128.load64_splat(a0);
+          l0 = i32x4.add(l0, i32x4.dot_i16x8_s(a, i16x8.extend_low_i8x16_s(v)));
+          h0 = i32x4.add(h0, i32x4.dot_i16x8_s(a, i16x8.extend_high_i8x16_s(v)));
+          l1 = i32x4.add(l1, i32x4.dot_i16x8_s(a, i16x8.extend_low_i8x16_s(w)));
+          h1 = i32x4.add(h1, i32x4.dot_i16x8_s(a, i16x8.extend_high_i8x16_s(w)));
+          a0 += 8;
+        }
+        const sv = i32x4.splat(load<i32>(rowS + (<usize>i << 2)));
+        const r0 = i32x4.sub(pairSum(l0, h0), i32x4.mul(v128.load(z8 + ci), sv));
+        const r1 = i32x4.sub(pairSum(l1, h1), i32x4.mul(v128.load(z8 + ci, 16), sv));
+        storeRow(c, i, m, n, col, min(8, n - col), r0, r1);
+      }
+    }
+    return;
+  }
+  for (let i = 0; i < m; i++) {
+    const ar = a16 + <usize>i * rs;
+    const sr = load<i32>(rowS + (<usize>i << 2));
+    for (let j = 0; j < n; j++) {
+      const l = j & 7;
+      let bq = bp + <usize>(j >> 3) * ps + (<usize>(l >> 2) << 4) + (<usize>(l & 3) << 2);
+      let s = 0;
+      for (let q = 0; q < KQ; q++, bq += 32) {
+        const ap = ar + (<usize>q << 3);
+        s += <i32>load<i16>(ap) * <i32>load<i8>(bq) + <i32>load<i16>(ap, 2) * <i32>load<i8>(bq, 1)
+          + <i32>load<i16>(ap, 4) * <i32>load<i8>(bq, 2) + <i32>load<i16>(ap, 6) * <i32>load<i8>(bq, 3);
+      }
+      s = s - load<i32>(z8 + (<usize>(j >> 3) << 5) + (<usize>l << 2)) * sr;
+      store<i32>(c + ((<usize>i * <usize>n + <usize>j) << 2), s);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Output stages
 // ---------------------------------------------------------------------------------------------
