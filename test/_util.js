@@ -11,13 +11,16 @@ if (!globalThis.__sparqSeedPrinted) {
   console.log(`# seed ${SEED} (set SPARQ_SEED to replay)`);
 }
 
-/** [reference, scalar build, SIMD build]: every suite runs over each. */
-export const simd = await init({ simd: true });
+/** [reference, scalar build, SIMD build, relaxed build where the runtime runs it]: every suite runs over each. */
+export const simd = await init({ simd: true, relaxed: false });
 export const scalar = await init({ simd: false });
+/** The relaxed-SIMD build, or undefined where init() does not pick it (Node 20). */
+export const relaxed = await init().then((sq) => (sq.build === 'relaxed' ? sq : undefined));
 export const IMPLS = [
   { name: 'ref', sq: ref },
   { name: 'scalar', sq: scalar },
   { name: 'simd', sq: simd },
+  ...(relaxed ? [{ name: 'relaxed', sq: relaxed }] : []),
 ];
 
 /** The seeded generator of test/golden/data.js (mulberry32), seeded with SEED by default. */

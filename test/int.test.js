@@ -240,6 +240,61 @@ for (const { name, sq } of IMPLS) {
     }
   });
 
+  t('quantizedLinear reduceRange: activations in [0, 127], the reference to the bit over rows 1..9, every weight type', () => {
+    const r = rng(SEED ^ 20);
+    for (const [m, k, n] of [[1, 1, 1], [1, 7, 5], [2, 17, 9], [3, 64, 16], [4, 65, 17], [5, 33, 8], [8, 100, 23], [9, 31, 40]]) {
+      const x = randF32(r, m * k, 3);
+      const bias = randF32(r, n);
+      for (const wt of ['f32', 'int8', 'uint8']) {
+        const wdata = wt === 'f32' ? randF32(r, k * n) : rand8(r, wt === 'int8' ? Int8Array : Uint8Array, k * n);
+        const opts = wt === 'f32' ? undefined : { scale: Float32Array.from({ length: n }, () => r.uniform(0.001, 0.01)), zeroPoint: zpsOf(r, wt === 'int8' ? Int8Array : Uint8Array, n) };
+        const w = sq.packedInt8(wdata, k, n, opts), wr = ref.packedInt8(wdata, k, n, opts);
+        assertBits(assert, sq.quantizedLinear(x, m, w, bias, undefined, { reduceRange: true }), ref.quantizedLinear(x, m, wr, bias, undefined, { reduceRange: true }), `${m}x${k}x${n} ${wt}`);
+        w.dispose?.();
+      }
+    }
+  });
+
+  t('quantizedLinear reduceRange at the extremes: bytes 0 and 127 against weights -128 and 127, alternating signs, all -128 with k = 4096', () => {
+    const k = 4096, n = 9;
+    // x >= 0 with max 127 quantizes to q = x exactly (scale 1, zero point 0)
+    const all127 = new Float32Array(k).fill(127);
+    const alt = Float32Array.from({ length: k }, (_, i) => (i & 1 ? 127 : 0));
+    // alternating signs: lo = -127, hi = 127 -> scale 2, zero point 64 (63.5 rounds to even 64), bytes 0 and 127
+    const altSigns = Float32Array.from({ length: k }, (_, i) => (i & 1 ? 127 : -127));
+    const x = new Float32Array(3 * k);
+    x.set(all127, 0); x.set(alt, k); x.set(altSigns, 2 * k);
+    const wAll = new Int8Array(k * n).fill(-128);
+    const wAlt = Int8Array.from({ length: k * n }, (_, i) => ((i / n | 0) + (i % n)) & 1 ? 127 : -128);
+    const wU = Uint8Array.from({ length: k * n }, (_, i) => (i % 3 === 0 ? 255 : 0));
+    for (const [name, wd, opts] of [['all -128', wAll, { scale: 1 }], ['alternating', wAlt, { scale: 1 }], ['uint8 0 / 255, zp 255', wU, { scale: 1, zeroPoint: 255 }]]) {
+      for (const m of [1, 2, 3]) {
+        const w = sq.packedInt8(wd, k, n, opts), wr = ref.packedInt8(wd, k, n, opts);
+        const xm = x.subarray(0, m * k);
+        const got = sq.quantizedLinear(xm, m, w, null, undefined, { reduceRange: true });
+        assertBits(assert, got, ref.quantizedLinear(xm, m, wr, null, undefined, { reduceRange: true }), `${name}, ${m} rows`);
+        if (name === 'all -128') assert.is(got[0], -128 * 127 * k, 'all 127 x all -128');
+        w.dispose?.();
+      }
+    }
+  });
+
+  t('few-row products (m = 1..8 read the weights as bytes) at the extremes, every dtype combination', () => {
+    const r = rng(SEED ^ 21);
+    const k = 4096;
+    for (const [A, B] of COMBOS) {
+      for (const m of [1, 3, 4, 5, 8]) {
+        const lo = (T) => (T === Int8Array ? -128 : 0), hi = (T) => (T === Int8Array ? 127 : 255);
+        const a = A.from({ length: m * k }, (_, i) => (i % 3 === 0 ? lo(A) : i % 3 === 1 ? hi(A) : r.int(lo(A), hi(A))));
+        const b = B.from({ length: k * 5 }, (_, i) => ((i >> 1) & 1 ? lo(B) : hi(B)));
+        const opts = { aZeroPoint: hi(A), bZeroPoint: zpsOf(r, B, 5) };
+        assertBits(assert, sq.matmulInteger(a, b, m, k, 5, opts), ref.matmulInteger(a, b, m, k, 5, opts), `${m} rows ${A.name} x ${B.name}`);
+      }
+    }
+    const all = new Int8Array(k).fill(-128);
+    assert.equal(Array.from(sq.matmulInteger(all, new Int8Array(k * 3).fill(-128), 1, k, 3)), new Array(3).fill(k * 16384));
+  });
+
   t.run();
 }
 

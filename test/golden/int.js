@@ -24,6 +24,10 @@ for (const [m, k, n] of SHAPES) {
       const w = sq.packedInt8(r.f32(k * n, 0.3), k, n);
       try { return sq.quantizedLinear(r.f32(m * k, 2), m, w, r.f32(n)); } finally { w.dispose(); }
     }],
+    [`quantizedLinear reduceRange ${s}`, (sq, r) => {
+      const w = sq.packedInt8(r.u8(k * n), k, n, { zeroPoint: 121, scale: 0.01 });
+      try { return sq.quantizedLinear(r.f32(m * k, 2), m, w, r.f32(n), undefined, { reduceRange: true }); } finally { w.dispose(); }
+    }],
   );
 }
 for (const [m, k, n] of [[1, 1, 1], [3, 40, 9], [5, 200, 17], [8, 128, 16], [9, 300, 33]]) {

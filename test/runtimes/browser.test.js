@@ -69,22 +69,26 @@ t('plain <script type="module"> page: golden battery (both builds) and the uvu s
   assert.ok(PORTABLE.length >= 3, `portable suites: ${PORTABLE}`);
   const r = await load(`/test/runtimes/browser/page.html?tests=${PORTABLE.join(',')}`);
   assert.is(r.simd, true, 'Chromium gets the SIMD build');
+  assert.is(r.build, 'relaxed', 'Chromium runs relaxed SIMD: init() picks the relaxed build');
   assert.equal(batteryDiff(r.simdHashes, expected), [], 'SIMD build hashes');
   assert.equal(batteryDiff(r.scalarHashes, expected), [], 'scalar build hashes');
+  assert.equal(batteryDiff(r.relaxedHashes, expected), [], 'relaxed build hashes');
   const log = r.log.join('\n');
   const total = Number(/Total:\s+(\d+)/.exec(log)?.[1]);
   const passed = Number(/Passed:\s+(\d+)/.exec(log)?.[1]);
   assert.ok(total > 0, `in-page uvu ran no test:\n${log}`);
   assert.is(passed, total, `in-page uvu failures:\n${log}`);
-  reportRow('chromium', { runtime: 'Chromium (headless)', version: browser.version(), source, loads: '`<script type="module">` + import map, embedded bytes', simd: r.simd, identical: true, tests: `${passed}/${total} tests (${PORTABLE.length} portable suites) in the page, golden battery x 2 builds` });
+  reportRow('chromium', { runtime: 'Chromium (headless)', version: browser.version(), source, loads: '`<script type="module">` + import map, embedded bytes', simd: r.simd, build: r.build, identical: true, tests: `${passed}/${total} tests (${PORTABLE.length} portable suites) in the page, golden battery x 3 builds` });
 });
 
 t("esbuild bundle under a strict CSP (script-src 'self' 'wasm-unsafe-eval'): golden battery", async () => {
   const r = await load('/test/runtimes/browser/bundle.html');
   assert.is(r.simd, true);
+  assert.is(r.build, 'relaxed');
   assert.equal(batteryDiff(r.simdHashes, expected), [], 'SIMD build hashes');
   assert.equal(batteryDiff(r.scalarHashes, expected), [], 'scalar build hashes');
-  reportRow('chromium-bundle', { runtime: 'Chromium (esbuild bundle, strict CSP)', version: browser.version(), source, loads: 'esbuild bundle, embedded bytes', simd: r.simd, identical: true, tests: `golden battery (${Object.keys(expected).length} cases x 2 builds)` });
+  assert.equal(batteryDiff(r.relaxedHashes, expected), [], 'relaxed build hashes');
+  reportRow('chromium-bundle', { runtime: 'Chromium (esbuild bundle, strict CSP)', version: browser.version(), source, loads: 'esbuild bundle, embedded bytes', simd: r.simd, build: r.build, identical: true, tests: `golden battery (${Object.keys(expected).length} cases x 3 builds)` });
 });
 
 t.run();

@@ -27,4 +27,26 @@ t('scalar build: valid without SIMD (pre-SIMD feature set)', () => {
 t('SIMD build: valid with SIMD128 and no relaxed SIMD or threads', () => {
   assert.ok(validates('wasm/sparq.simd.wasm', PRE_SIMD | F.SIMD128));
 });
+
+/** Every relaxed-SIMD instruction in a build's code, with its count (from binaryen's text form). */
+function relaxedOps(file) {
+  const m = binaryen.readBinary(readFileSync(new URL(file, ROOT)));
+  try {
+    m.setFeatures(PRE_SIMD | F.SIMD128 | F.RelaxedSIMD);
+    const counts = {};
+    for (const [op] of m.emitText().matchAll(/\b[a-z0-9]+x[0-9]+\.relaxed_[a-z0-9_]+/g)) counts[op] = (counts[op] ?? 0) + 1;
+    return counts;
+  } finally {
+    m.dispose();
+  }
+}
+
+t('relaxed build: valid with SIMD128 + relaxed SIMD, and its only relaxed instruction is the int8 dot (exact on 7-bit operands)', () => {
+  assert.ok(validates('wasm/sparq.relaxed.wasm', PRE_SIMD | F.SIMD128 | F.RelaxedSIMD));
+  assert.not.ok(validates('wasm/sparq.relaxed.wasm', PRE_SIMD | F.SIMD128), 'it does use relaxed SIMD');
+  const ops = relaxedOps('wasm/sparq.relaxed.wasm');
+  assert.equal(Object.keys(ops), ['i32x4.relaxed_dot_i8x16_i7x16_add_s'], JSON.stringify(ops));
+  assert.ok(ops['i32x4.relaxed_dot_i8x16_i7x16_add_s'] >= 8);
+  assert.equal(relaxedOps('wasm/sparq.simd.wasm'), {});
+});
 t.run();

@@ -14,5 +14,6 @@ if (files.length === 0) {
 }
 const runtime = globalThis.Deno ? `deno ${globalThis.Deno.version.deno}` : globalThis.Bun ? `bun ${globalThis.Bun.version}` : `node ${process.version}`;
 const { init } = await import('sparq');
-console.log(`# runtime ${runtime}: ${files.length} test files; init() picks the ${(await init()).simd ? 'SIMD' : 'scalar'} build`);
+const picked = await init();
+console.log(`# runtime ${runtime}: ${files.length} test files; init() picks the ${picked.build === 'relaxed' ? 'relaxed' : picked.simd ? 'SIMD' : 'scalar'} build`);
 await run(files.map((name) => ({ name, file: `${dir}${name}`.replace(/^\/+/, '') })), {});

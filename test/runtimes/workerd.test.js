@@ -52,7 +52,7 @@ async function setup() {
     }],
   });
   const names = [...wasmFiles].map((f) => basename(f));
-  assert.equal(names.sort(), ['sparq.scalar.wasm', 'sparq.simd.wasm'], 'the workerd entry imports both .wasm builds');
+  assert.equal(names.sort(), ['sparq.relaxed.wasm', 'sparq.scalar.wasm', 'sparq.simd.wasm'], 'the workerd entry imports the three .wasm builds');
   for (const f of wasmFiles) copyFileSync(f, `${OUT}/${basename(f)}`);
   port = await freePort();
   writeFileSync(`${OUT}/config.capnp`, `using Workerd = import "/workerd/workerd.capnp";
@@ -96,10 +96,12 @@ t('worker through the `workerd` condition: golden battery on both builds', async
   assert.is(r.simd, true, 'workerd gets the SIMD build');
   assert.equal(batteryDiff(r.simdHashes, expected), [], 'SIMD build hashes');
   assert.equal(batteryDiff(r.scalarHashes, expected), [], 'scalar build hashes');
+  assert.is(r.build, 'relaxed', 'workerd runs relaxed SIMD: init() picks the relaxed build');
+  assert.equal(batteryDiff(r.relaxedHashes, expected), [], 'relaxed build hashes');
   assert.equal(batteryDiff(r.moduleHashes, expected), [], 'init({ module }) hashes');
   assert.ok(r.bytesRefused, 'workerd refuses to compile from bytes, as documented (so the module path is needed)');
   const version = JSON.parse(readFileSync(`${ROOT}/node_modules/workerd/package.json`, 'utf8')).version;
-  reportRow('workerd', { runtime: 'Cloudflare workerd', version, loads: '`workerd` export condition, .wasm imported as modules', simd: r.simd, identical: true, tests: `golden battery (${Object.keys(expected).length} cases x 2 builds, + init({ module }))` });
+  reportRow('workerd', { runtime: 'Cloudflare workerd', version, loads: '`workerd` export condition, .wasm imported as modules', simd: r.simd, build: r.build, identical: true, tests: `golden battery (${Object.keys(expected).length} cases x 3 builds, + init({ module }))` });
 });
 
 t.run();

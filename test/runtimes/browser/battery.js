@@ -2,9 +2,12 @@
 import { runBattery } from '../../golden/index.js';
 
 export async function batteryReport(init, report) {
-  const simd = await init();
+  const picked = await init();
+  const simd = await init({ relaxed: false });
   const scalar = await init({ simd: false });
-  report.simd = simd.simd;
+  report.simd = picked.simd;
+  report.build = picked.build;
   report.simdHashes = runBattery(simd);
   report.scalarHashes = runBattery(scalar);
+  if (picked.build === 'relaxed') report.relaxedHashes = runBattery(picked);
 }

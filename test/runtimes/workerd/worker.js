@@ -8,7 +8,8 @@ import { runBattery } from '../../golden/index.js';
 export default {
   async fetch() {
     try {
-      const simd = await init();
+      const picked = await init();
+      const simd = await init({ relaxed: false });
       const scalar = await init({ simd: false });
       let bytesRefused = false;
       try {
@@ -17,7 +18,8 @@ export default {
         bytesRefused = /disallowed|not allowed|code generation/i.test(String(e && e.message));
       }
       const viaModule = await init({ module: simdModule }); // init({ module }) with the app's own binding
-      const body = { simd: simd.simd, simdHashes: runBattery(simd), scalarHashes: runBattery(scalar), moduleHashes: runBattery(viaModule), bytesRefused };
+      const body = { simd: simd.simd, build: picked.build, simdHashes: runBattery(simd), scalarHashes: runBattery(scalar), moduleHashes: runBattery(viaModule), bytesRefused };
+      if (picked.build === 'relaxed') body.relaxedHashes = runBattery(picked);
       return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
     } catch (e) {
       return new Response(JSON.stringify({ error: String(e && e.stack || e) }), { status: 500 });
