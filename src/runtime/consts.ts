@@ -1,5 +1,5 @@
 /**
- * @internal The constants both sides of the JS/Wasm boundary use, with the same names and values
+ * The constants both sides of the JS/Wasm boundary use, with the same names and values
  * as assembly/consts.ts (test/runtimes/boundary.test.js checks that they agree in every build).
  * @module
  */
