@@ -9,7 +9,12 @@ export { SIMD_BUILD } from './mem';
 // Constants the TypeScript side uses too, as globals (a test checks that both sides agree).
 export * from './consts';
 export * from './quant';
-export * from './spmm';
+// The sparse kernels by name: their modules also export @inline helpers to each other.
+export { sparse_csr_spmm_f32, sparse_csrq8_spmm_f32 } from './sparse/csr-spmm';
+export { sparse_csr_spmv_f32, sparse_csrq8_spmv_f32 } from './sparse/csr-spmv';
+export { sparse_nm_spmm_f32, sparse_nm_spmv_f32 } from './sparse/nm';
+export { sparse_bsr_spmm_f32 } from './sparse/bsr';
+export { sparse_transpose_f32, sparse_untranspose_bias_f32 } from './sparse/transpose';
 export * from './gemm';
 export * from './prune';
 export * from './int';

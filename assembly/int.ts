@@ -770,7 +770,9 @@ export function int_int4_f32(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx
     for (let p = 0; p < NP; p++) {
       const col = p << 3;
       const cnt = min(8, n - col);
-      for (let i = 0; i < mPad; i += 4) {
+      // rows in tiles of 4 while 4 remain, then one at a time (m = 1..3 reads each weight once)
+      let i = 0;
+      for (; i + 4 <= m; i += 4) {
         memory.fill(tile, 0, 128);
         const sxr = sx + ((<usize>i * <usize>KB) << 2);
         const sxs = <usize>KB << 2;
@@ -843,6 +845,47 @@ export function int_int4_f32(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx
           }
           storeRow(out, row, m, n, col, cnt, v0, v1);
         }
+      }
+      for (; i < m; i++) {
+        const sxr = sx + ((<usize>i * <usize>KB) << 2);
+        const sr = sums + ((<usize>i * <usize>KB) << 2);
+        let y0 = f32x4.splat(0), y1 = y0;
+        for (let b = 0; b < KB; b++) {
+          const pb = p * KB + b;
+          let wq = w4 + ((<usize>pb * <usize>qpb) << 4);
+          const wend = wq + (<usize>qpb << 4);
+          let a0 = a16 + <usize>i * rs + ((<usize>b * <usize>bs) << 1);
+          let c0 = i32x4.splat(0), c1 = c0, d0 = c0, d1 = c0;
+          for (; wq < wend; wq += 16) {
+            const v = v128.load(wq);
+            const lo = i16x8.extend_low_i8x16_u(v), hi = i16x8.extend_high_i8x16_u(v);
+            let a = v128.load32_splat(a0);
+            c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(lo, mask)));
+            c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, i16x8.shr_u(lo, 4)));
+            a = v128.load32_splat(a0, 4);
+            d0 = i32x4.add(d0, i32x4.dot_i16x8_s(a, v128.and(hi, mask)));
+            d1 = i32x4.add(d1, i32x4.dot_i16x8_s(a, i16x8.shr_u(hi, 4)));
+            a0 += 8;
+          }
+          // the same operations as blockUpdate, with the row's accumulators in registers
+          const so = <usize>pb << 5;
+          const sum = i32x4.splat(load<i32>(sr + (<usize>b << 2)));
+          const sxv = f32x4.splat(load<f32>(sxr + (<usize>b << 2)));
+          const e0 = i32x4.sub(i32x4.add(c0, d0), i32x4.mul(v128.load(zp32 + so), sum));
+          const e1 = i32x4.sub(i32x4.add(c1, d1), i32x4.mul(v128.load(zp32 + so, 16), sum));
+          y0 = f32x4.add(y0, f32x4.mul(f32x4.convert_i32x4_s(e0), f32x4.mul(sxv, v128.load(sc + so))));
+          y1 = f32x4.add(y1, f32x4.mul(f32x4.convert_i32x4_s(e1), f32x4.mul(sxv, v128.load(sc + so, 16))));
+        }
+        if (bias != 0) {
+          v128.store(tile, y0);
+          v128.store(tile, y1, 16);
+          for (let t = 0; t < cnt; t++) {
+            const ta = tile + (<usize>t << 2);
+            store<f32>(ta, load<f32>(ta) + load<f32>(bias + (<usize>(col + t) << 2)));
+          }
+          y0 = v128.load(tile); y1 = v128.load(tile, 16);
+        }
+        storeRow(out, i, m, n, col, cnt, y0, y1);
       }
     }
     return;
