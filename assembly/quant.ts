@@ -10,6 +10,7 @@
  */
 
 import { QUANT_MUL as Q_MUL, QUANT_SIGNED as Q_SIGNED } from './consts';
+import { tls } from './mem';
 
 // ---------------------------------------------------------------------------------------------
 // Quantize one element: v = x / s (or x * s'), nearest-even, clamp to [qmin - zp, qmax - zp] in
@@ -101,12 +102,12 @@ const MARK_CHUNK: i32 = 4096;
       // a divided lane of the chunk that ends at e reached the mark (a NaN, or far below the
       // range): that chunk again, exactly
       const c = max(i, (e - 1) & ~(MARK_CHUNK - 1));
-      v128.store(QC, f32x4.splat(s), 0);
-      v128.store(QC, i32x4.splat(MAGIC_BITS - zp), 16);
-      v128.store(QC, f32x4.splat(-CLAMP), 32);
-      v128.store(QC, f32x4.splat(MAGIC), 48);
-      quant16Loop(x + (<usize>c << 2), out + <usize>c, e - c, v128.load(QC, 0), v128.load(QC, 16), v128.load(QC, 32),
-        v128.load(QC, 48), signed, false, false, i16x8.splat(0));
+      v128.store(tls(QC), f32x4.splat(s), 0);
+      v128.store(tls(QC), i32x4.splat(MAGIC_BITS - zp), 16);
+      v128.store(tls(QC), f32x4.splat(-CLAMP), 32);
+      v128.store(tls(QC), f32x4.splat(MAGIC), 48);
+      quant16Loop(x + (<usize>c << 2), out + <usize>c, e - c, v128.load(tls(QC), 0), v128.load(tls(QC), 16), v128.load(tls(QC), 32),
+        v128.load(tls(QC), 48), signed, false, false, i16x8.splat(0));
     }
     i = e;
     if (i + 16 > n) return i;
@@ -136,18 +137,18 @@ export function quant_bracket_u8_noinline(x: usize, out: usize, i0: i32, n: i32,
 @inline function bracketLoop(x: usize, out: usize, i0: i32, n: i32, s: f32, zp: i32, signed: bool): i32 {
   if (!ASC_FEATURE_SIMD) return n;
   const r = <f32>(1.0 / <f64>s); // within half an ulp of 1 / s, so one ulp down / up brackets it
-  v128.store(QC, f32x4.splat(reinterpret<f32>(reinterpret<i32>(r) - 1)), 0);
-  v128.store(QC, f32x4.splat(reinterpret<f32>(reinterpret<i32>(r) + 1)), 16);
-  v128.store(QC, i32x4.splat(MAGIC_BITS - zp), 32);
+  v128.store(tls(QC), f32x4.splat(reinterpret<f32>(reinterpret<i32>(r) - 1)), 0);
+  v128.store(tls(QC), f32x4.splat(reinterpret<f32>(reinterpret<i32>(r) + 1)), 16);
+  v128.store(tls(QC), i32x4.splat(MAGIC_BITS - zp), 32);
   // x below -2^21 * s saturates either way; clamping there keeps both products above -2^22 (the
   // magic rounding's range). pmax(x, xl) keeps a NaN, and f32x4.ne(NaN, NaN) is true, so a NaN
   // lane never agrees with itself and goes to the exact path, which maps it to zp.
-  v128.store(QC, f32x4.splat(<f32>(-2097152.0 * <f64>s)), 48);
-  v128.store(QC, f32x4.splat(MAGIC), 64);
-  v128.store(QC, f32x4.splat(s), 80);
-  v128.store(QC, f32x4.splat(MARK), 96);
-  const vlo = v128.load(QC, 0), vhi = v128.load(QC, 16), bias = v128.load(QC, 32);
-  const xl = v128.load(QC, 48), mg = v128.load(QC, 64), sv = v128.load(QC, 80), mk = v128.load(QC, 96);
+  v128.store(tls(QC), f32x4.splat(<f32>(-2097152.0 * <f64>s)), 48);
+  v128.store(tls(QC), f32x4.splat(MAGIC), 64);
+  v128.store(tls(QC), f32x4.splat(s), 80);
+  v128.store(tls(QC), f32x4.splat(MARK), 96);
+  const vlo = v128.load(tls(QC), 0), vhi = v128.load(tls(QC), 16), bias = v128.load(tls(QC), 32);
+  const xl = v128.load(tls(QC), 48), mg = v128.load(tls(QC), 64), sv = v128.load(tls(QC), 80), mk = v128.load(tls(QC), 96);
   let mn = i16x8.splat(0);
   let i = i0;
   for (; i + 16 <= n; i += 16) {
@@ -206,14 +207,14 @@ export function quant_bracket_u8_noinline(x: usize, out: usize, i0: i32, n: i32,
     if (!mul && bracketOk(s)) {
       i = quantBracket(x, out, n, s, zp, signed);
     } else {
-      v128.store(QC, f32x4.splat(s), 0);
-      v128.store(QC, i32x4.splat(MAGIC_BITS - zp), 16);
-      v128.store(QC, f32x4.splat(MARK), 32);
-      v128.store(QC, f32x4.splat(MAGIC), 48);
-      v128.store(QC, f32x4.splat(-CLAMP), 64);
-      const sv = v128.load(QC, 0), bias = v128.load(QC, 16), mg = v128.load(QC, 48);
-      const mn = quant16Loop(x, out, n, sv, bias, v128.load(QC, 32), mg, signed, mul, true, i16x8.splat(0));
-      if (markSeen(mn)) quant16Loop(x, out, n, sv, bias, v128.load(QC, 64), mg, signed, mul, false, mn);
+      v128.store(tls(QC), f32x4.splat(s), 0);
+      v128.store(tls(QC), i32x4.splat(MAGIC_BITS - zp), 16);
+      v128.store(tls(QC), f32x4.splat(MARK), 32);
+      v128.store(tls(QC), f32x4.splat(MAGIC), 48);
+      v128.store(tls(QC), f32x4.splat(-CLAMP), 64);
+      const sv = v128.load(tls(QC), 0), bias = v128.load(tls(QC), 16), mg = v128.load(tls(QC), 48);
+      const mn = quant16Loop(x, out, n, sv, bias, v128.load(tls(QC), 32), mg, signed, mul, true, i16x8.splat(0));
+      if (markSeen(mn)) quant16Loop(x, out, n, sv, bias, v128.load(tls(QC), 64), mg, signed, mul, false, mn);
       i = n & ~15;
     }
   }
@@ -226,13 +227,13 @@ export function quant_bracket_u8_noinline(x: usize, out: usize, i0: i32, n: i32,
   const qmax: i32 = signed ? 127 : 255;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    v128.store(QC, i32x4.splat(MAGIC_BITS), 0);
-    v128.store(QC, f32x4.splat(MARK), 16);
-    v128.store(QC, f32x4.splat(MAGIC), 32);
-    v128.store(QC, f32x4.splat(-CLAMP), 48);
-    const mb = v128.load(QC, 0), mg = v128.load(QC, 32);
-    const mn = quant16Loop(x, out, n, mb, mb, v128.load(QC, 16), mg, signed, mul, true, i16x8.splat(0), true, s, z);
-    if (markSeen(mn)) quant16Loop(x, out, n, mb, mb, v128.load(QC, 48), mg, signed, mul, false, mn, true, s, z);
+    v128.store(tls(QC), i32x4.splat(MAGIC_BITS), 0);
+    v128.store(tls(QC), f32x4.splat(MARK), 16);
+    v128.store(tls(QC), f32x4.splat(MAGIC), 32);
+    v128.store(tls(QC), f32x4.splat(-CLAMP), 48);
+    const mb = v128.load(tls(QC), 0), mg = v128.load(tls(QC), 32);
+    const mn = quant16Loop(x, out, n, mb, mb, v128.load(tls(QC), 16), mg, signed, mul, true, i16x8.splat(0), true, s, z);
+    if (markSeen(mn)) quant16Loop(x, out, n, mb, mb, v128.load(tls(QC), 48), mg, signed, mul, false, mn, true, s, z);
     i = n & ~15;
   }
   for (; i < n; i++) {
@@ -277,9 +278,9 @@ export function quant_bracket_u8_noinline(x: usize, out: usize, i0: i32, n: i32,
 @inline function dequantRunScalar(q: usize, out: usize, n: i32, s: f32, zp: i32, signed: bool): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    v128.store(QC, f32x4.splat(s), 0);
-    v128.store(QC, i16x8.splat(<i16>zp), 16);
-    i = dequant16Loop(q, out, n, v128.load(QC, 0), v128.load(QC, 16), signed);
+    v128.store(tls(QC), f32x4.splat(s), 0);
+    v128.store(tls(QC), i16x8.splat(<i16>zp), 16);
+    i = dequant16Loop(q, out, n, v128.load(tls(QC), 0), v128.load(tls(QC), 16), signed);
   }
   dequantSpan(q, out, i, n, s, zp, signed);
 }
@@ -369,11 +370,11 @@ export function quant_bracket_u8_noinline(x: usize, out: usize, i0: i32, n: i32,
  */
 @inline function blocksLast(op: i32, x: usize, out: usize, D: i32, B: i32, s: usize, z: usize, signed: bool, mul: bool): void {
   if (!ASC_FEATURE_SIMD) return;
-  v128.store(QC, i32x4.splat(MAGIC_BITS), 0);
-  v128.store(QC, f32x4.splat(MARK), 16);
-  v128.store(QC, f32x4.splat(MAGIC), 32);
-  v128.store(QC, f32x4.splat(-CLAMP), 48);
-  const mb = v128.load(QC, 0), mark = v128.load(QC, 16), mg = v128.load(QC, 32), lo = v128.load(QC, 48);
+  v128.store(tls(QC), i32x4.splat(MAGIC_BITS), 0);
+  v128.store(tls(QC), f32x4.splat(MARK), 16);
+  v128.store(tls(QC), f32x4.splat(MAGIC), 32);
+  v128.store(tls(QC), f32x4.splat(-CLAMP), 48);
+  const mb = v128.load(tls(QC), 0), mark = v128.load(tls(QC), 16), mg = v128.load(tls(QC), 32), lo = v128.load(tls(QC), 48);
   let b: usize = 0;
   let mn = i16x8.splat(0);
   for (let j = 0; j < D; j += B, b += 4) {
@@ -467,8 +468,8 @@ function reduceMinMax(x: usize, n: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     if (n >= 16) {
-      i = quant_minmax_lanes_f32_noinline(x, n, LANES);
-      const vs = v128.load(LANES), vu = v128.load(LANES, 16);
+      i = quant_minmax_lanes_f32_noinline(x, n, tls(LANES));
+      const vs = v128.load(tls(LANES)), vu = v128.load(tls(LANES), 16);
       smax = max(max(i32x4.extract_lane(vs, 0), i32x4.extract_lane(vs, 1)), max(i32x4.extract_lane(vs, 2), i32x4.extract_lane(vs, 3)));
       umax = max(max(<u32>i32x4.extract_lane(vu, 0), <u32>i32x4.extract_lane(vu, 1)), max(<u32>i32x4.extract_lane(vu, 2), <u32>i32x4.extract_lane(vu, 3)));
     }

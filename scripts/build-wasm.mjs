@@ -4,7 +4,7 @@ import asc from 'assemblyscript/asc';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
-const targets = process.argv.slice(2).length ? process.argv.slice(2) : ['simd', 'scalar', 'relaxed'];
+const targets = process.argv.slice(2).length ? process.argv.slice(2) : ['simd', 'scalar', 'relaxed', 'threads'];
 const config = JSON.parse(await readFile('asconfig.json', 'utf8'));
 await mkdir('src/wasm', { recursive: true });
 let bindings;

@@ -10,6 +10,7 @@ import { Sparq } from './sparq.js';
 import { wasmSimdBase64 } from './wasm/simd.js';
 import { wasmScalarBase64 } from './wasm/scalar.js';
 import { wasmRelaxedBase64 } from './wasm/relaxed.js';
+import { wasmThreadsBase64 } from './wasm/threads.js';
 
 export * from './api.js';
 
@@ -32,10 +33,12 @@ function decode(b64: string): Uint8Array<ArrayBuffer> {
 let simdBytes: Uint8Array<ArrayBuffer> | undefined;
 let scalarBytes: Uint8Array<ArrayBuffer> | undefined;
 let relaxedBytes: Uint8Array<ArrayBuffer> | undefined;
+let threadsBytes: Uint8Array<ArrayBuffer> | undefined;
 const source: WasmSource = {
   simd: () => (simdBytes ??= decode(wasmSimdBase64)),
   scalar: () => (scalarBytes ??= decode(wasmScalarBase64)),
   relaxed: () => (relaxedBytes ??= decode(wasmRelaxedBase64)),
+  threads: () => (threadsBytes ??= decode(wasmThreadsBase64)),
 };
 
 /** Load sparq. Every call gives an independent instance; its methods are synchronous. */

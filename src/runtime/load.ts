@@ -6,6 +6,7 @@
  */
 import { Runtime } from './runtime.js';
 import type { InitOptions } from './types.js';
+import { noteUnavailable, threaded } from './threads.js';
 
 /** @internal Where an entry point finds each build. */
 export interface WasmSource {
@@ -15,6 +16,8 @@ export interface WasmSource {
   scalar: () => Uint8Array<ArrayBuffer> | WebAssembly.Module;
   /** The relaxed-SIMD build (SIMD plus the relaxed int8 dot product on 7-bit operands). */
   relaxed?: () => Uint8Array<ArrayBuffer> | WebAssembly.Module;
+  /** The threaded build (SIMD, shared memory), run by a worker pool: see runtime/threads.ts. */
+  threads?: () => Uint8Array<ArrayBuffer> | WebAssembly.Module;
 }
 
 /**
@@ -105,8 +108,20 @@ function compileCached(key: object, bytes: Uint8Array<ArrayBuffer>): Promise<Web
   return p;
 }
 
-/** @internal Build the `init` of an entry point around its source of Wasm. */
+/**
+ * @internal Build the `init` of an entry point around its source of Wasm: a threaded instance when
+ * `options.threads` asks for more than one thread and the platform allows it, else one thread
+ * (with the reason recorded where threads were asked for).
+ */
 export async function instantiate(source: WasmSource, options: InitOptions = {}): Promise<{ rt: Runtime }> {
+  const th = await threaded(source, options);
+  if (th !== undefined && 'rt' in th) return th;
+  const one = await instantiateOne(source, options);
+  if (th !== undefined) noteUnavailable(one.rt, th.reason);
+  return one;
+}
+
+async function instantiateOne(source: WasmSource, options: InitOptions): Promise<{ rt: Runtime }> {
   if (options === null || typeof options !== 'object') throw new TypeError(`options: expected an object, got ${options === null ? 'null' : typeof options}`);
   const { simd, relaxed, module, bytes } = options;
   if (simd !== undefined && typeof simd !== 'boolean') throw new TypeError(`options.simd: expected a boolean, got ${typeof simd}`);

@@ -23,6 +23,12 @@ export interface InitOptions {
    * a known-answer probe gives the exact result; else the SIMD build.
    */
   relaxed?: boolean;
+  /**
+   * Threads to run large calls on: a whole number (1 by default) or 'auto' (the platform's core
+   * count). Where threads cannot run (no SharedArrayBuffer, a page that is not cross-origin
+   * isolated, Cloudflare workerd), init gives a one-thread instance and `threadsUnavailable` says why.
+   */
+  threads?: number | 'auto';
   /** A precompiled module of either build (edge runtimes, strict CSP). */
   module?: WasmModule;
   /** The raw bytes of either build. */

@@ -1,0 +1,577 @@
+/**
+ * Threads: the threaded build (shared memory) run by a pool of workers that `init({ threads })`
+ * starts. Calls stay synchronous: the calling thread splits a large call into parts, posts all but
+ * the first to the workers through a control block in shared memory (Atomics.notify), runs the
+ * first part itself, then waits for the others (Atomics.wait; a spin where waiting is not allowed,
+ * as on a browser's main thread). Only the calling thread allocates; workers run kernels on the
+ * pointers they are given. Every part writes its own rows / elements, each computed exactly as the
+ * one-thread call computes it, so the results have the same bits for every thread count.
+ * @module
+ */
+import { Runtime } from './runtime.js';
+import type { InitOptions } from './types.js';
+import type { WasmSource } from './load.js';
+
+/** Bytes of one worker's control block: Int32 words, then the error message, then the arguments. */
+const SLOT = 2048;
+const W_SEQ = 0, W_FN = 1, W_NARGS = 2, W_STATUS = 3, W_DONE = 4, W_MSGLEN = 5;
+const MSG_AT = 64, MSG_CHARS = 400, ARG_AT = 1024, MAX_ARGS = 64;
+/** Error classes a kernel can throw, by status code (the worker reports the code and the message). */
+const ERRORS: Record<number, new (m: string) => Error> = { 1: Error, 2: RangeError, 3: TypeError, 4: WebAssembly.RuntimeError };
+
+/**
+ * The worker: instantiates the module on the shared memory, moves its static scratch into a block
+ * of its own, reports ready, then runs one part per sequence number until told to stop (fn < 0).
+ * It finds its parent port through node:worker_threads (Node, Deno, Bun) or `self` (Web Workers).
+ */
+const WORKER_SOURCE = `
+let post, listen;
+try {
+  const wt = await import('node:worker_threads');
+  if (wt.parentPort) { const p = wt.parentPort; post = (m) => p.postMessage(m); listen = (f) => p.once('message', f); }
+} catch {}
+if (!post) { post = (m) => self.postMessage(m); listen = (f) => { self.onmessage = (e) => { self.onmessage = null; f(e.data); }; }; }
+listen((d) => {
+  let ex;
+  try {
+    const mod = d.module instanceof WebAssembly.Module ? d.module : new WebAssembly.Module(d.bytes);
+    ex = new WebAssembly.Instance(mod, { env: { memory: d.memory } }).exports;
+    ex.thread_set_scratch(d.scratch);
+  } catch (e) { post({ error: String((e && e.message) || e) }); return; }
+  const fns = d.names.map((n) => ex[n]);
+  const ctl = new Int32Array(d.ctrl, d.off, 16);
+  const msg = new Uint16Array(d.ctrl, d.off + ${MSG_AT}, ${MSG_CHARS});
+  const arg = new Float64Array(d.ctrl, d.off + ${ARG_AT}, ${MAX_ARGS});
+  post({ ready: true });
+  let seq = 0;
+  for (;;) {
+    Atomics.wait(ctl, ${W_SEQ}, seq);
+    const s = Atomics.load(ctl, ${W_SEQ});
+    if (s === seq) continue;
+    seq = s;
+    const f = ctl[${W_FN}];
+    if (f < 0) break;
+    let status = 0;
+    try {
+      const a = [];
+      for (let i = 0, n = ctl[${W_NARGS}]; i < n; i++) a.push(arg[i]);
+      fns[f](...a);
+    } catch (e) {
+      status = e instanceof RangeError ? 2 : e instanceof TypeError ? 3 : e instanceof WebAssembly.RuntimeError ? 4 : 1;
+      const m = String((e && e.message) || e).slice(0, ${MSG_CHARS});
+      for (let i = 0; i < m.length; i++) msg[i] = m.charCodeAt(i);
+      ctl[${W_MSGLEN}] = m.length;
+    }
+    ctl[${W_STATUS}] = status;
+    Atomics.store(ctl, ${W_DONE}, seq);
+    Atomics.notify(ctl, ${W_DONE});
+  }
+});
+`;
+
+/** What a worker looks like to the pool, whatever kind of worker it is. */
+interface WorkerHandle {
+  post(m: unknown): void;
+  on(ev: 'message' | 'exit', f: (v: unknown) => void): void;
+  off(): void;
+  unref(): void;
+  terminate(): Promise<unknown> | void;
+}
+
+type Fn = (...a: number[]) => unknown;
+
+/** A splitter: the parts of one call (argument lists), or undefined to run it whole on the caller. */
+type Split = (args: number[], pool: Pool) => number[][] | undefined;
+
+/**
+ * Thresholds: the work (in the unit each family counts) below which a call stays on the calling
+ * thread, measured on a 2-core machine (see docs/semantics.md, Threads).
+ */
+export const THRESHOLDS = {
+  /** f32 products: multiply-adds (m k n). */
+  gemm: 1 << 20,
+  /** int8 products: multiply-adds (m k n). */
+  int: 1 << 21,
+  /** sparse products: stored nonzeros times the dense columns. */
+  sparse: 1 << 18,
+  /** element-wise quantize / dequantize: elements. */
+  quant: 1 << 17,
+};
+type Family = keyof typeof THRESHOLDS;
+
+/** Boundaries 0 = b0 < b1 < ... = units splitting units into at most `parts` runs of multiples of `align`. */
+function bounds(units: number, parts: number, align: number): number[] {
+  const per = Math.ceil(units / parts / align) * align;
+  const b = [0];
+  while (b[b.length - 1] < units) b.push(Math.min(units, b[b.length - 1] + per));
+  return b;
+}
+
+/** The pool of one threaded instance. */
+export class Pool {
+  /** Threads in use, the calling thread included (1 once closed). */
+  size: number;
+  /** @internal Multiplies every threshold (tests set 0 so that every call with two parts splits). */
+  thresholdScale = 1;
+  /** Why the pool cannot run calls any more (a worker died), or undefined. */
+  dead: string | undefined;
+  /** @internal Parts run on workers so far (tests check that calls were split). */
+  partsRun = 0;
+  private readonly ctl: Int32Array[];
+  private readonly msg: Uint16Array[];
+  private readonly args: Float64Array[];
+  private readonly seq: number[];
+  private readonly canWait: boolean;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly workers: WorkerHandle[],
+    ctrl: SharedArrayBuffer,
+    private readonly fns: Fn[],
+    private readonly scratch: number[],
+    private readonly free: (p: number) => void,
+  ) {
+    this.size = workers.length + 1;
+    this.ctl = workers.map((_, i) => new Int32Array(ctrl, i * SLOT, 16));
+    this.msg = workers.map((_, i) => new Uint16Array(ctrl, i * SLOT + MSG_AT, MSG_CHARS));
+    this.args = workers.map((_, i) => new Float64Array(ctrl, i * SLOT + ARG_AT, MAX_ARGS));
+    this.seq = workers.map(() => 0);
+    this.canWait = waitAllowed();
+    workers.forEach((w, i) => {
+      w.on('exit', (code) => {
+        if (this.closing === undefined) this.dead ??= `worker ${i + 1} of ${workers.length} exited (${String(code)})`;
+      });
+    });
+  }
+
+  /** Whether a call of `work` units of `family` is split. */
+  big(family: Family, work: number): boolean {
+    return this.size > 1 && work >= THRESHOLDS[family] * this.thresholdScale;
+  }
+
+  /** Throw if a worker died: the instance cannot run a threaded call any more. */
+  check(): void {
+    if (this.dead !== undefined) {
+      throw new Error(`sparq: a worker thread of this instance stopped (${this.dead}); its calls cannot run any more. close() it and init() a new instance`);
+    }
+  }
+
+  /** Run export `fi` on every part: parts[0] on this thread, the others on workers 1, 2, ... */
+  run(fi: number, parts: number[][]): void {
+    const used = parts.length - 1;
+    for (let t = 0; t < used; t++) {
+      const c = this.ctl[t], a = parts[t + 1];
+      if (a.length > MAX_ARGS) throw new RangeError(`sparq: ${a.length} kernel arguments, at most ${MAX_ARGS}`);
+      this.args[t].set(a);
+      c[W_FN] = fi;
+      c[W_NARGS] = a.length;
+      c[W_STATUS] = 0;
+      c[W_MSGLEN] = 0;
+      Atomics.store(c, W_SEQ, ++this.seq[t]);
+      Atomics.notify(c, W_SEQ);
+    }
+    let err: unknown;
+    let failed = false;
+    try {
+      this.fns[fi](...parts[0]);
+    } catch (e) {
+      err = e;
+      failed = true;
+    }
+    // Wait for every worker even after an error: the parts write memory the caller frees next.
+    for (let t = 0; t < used; t++) {
+      this.partsRun++;
+      const c = this.ctl[t], s = this.seq[t];
+      if (this.canWait) {
+        for (let v = Atomics.load(c, W_DONE); v !== s; v = Atomics.load(c, W_DONE)) Atomics.wait(c, W_DONE, v, 1000);
+      } else {
+        while (Atomics.load(c, W_DONE) !== s) { /* spin: this thread may not block */ }
+      }
+      const st = c[W_STATUS];
+      if (st !== 0 && !failed) {
+        failed = true;
+        const m = String.fromCharCode(...this.msg[t].subarray(0, c[W_MSGLEN]));
+        err = new (ERRORS[st] ?? Error)(m);
+      }
+    }
+    if (failed) throw err;
+  }
+
+  /** End the workers (the instance then runs on the calling thread). */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.size = 1;
+    this.closing = (async () => {
+      this.workers.forEach((_, t) => {
+        const c = this.ctl[t];
+        c[W_FN] = -1;
+        Atomics.store(c, W_SEQ, ++this.seq[t]);
+        Atomics.notify(c, W_SEQ);
+      });
+      await Promise.all(this.workers.map(async (w) => {
+        w.off();
+        try {
+          await w.terminate();
+        } catch { /* already gone */ }
+      }));
+      for (const p of this.scratch) this.free(p);
+    })();
+    return this.closing;
+  }
+}
+
+/** Whether this thread may block in Atomics.wait (not on a browser's main thread). */
+function waitAllowed(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface ThreadInfo {
+  pool?: Pool;
+  unavailable?: string;
+}
+const info = new WeakMap<Runtime, ThreadInfo>();
+
+/** @internal The pool of an instance (undefined for a one-thread instance). */
+export function poolOf(rt: Runtime): Pool | undefined {
+  return info.get(rt)?.pool;
+}
+
+/** @internal Threads in use by an instance. */
+export function threadCount(rt: Runtime): number {
+  return info.get(rt)?.pool?.size ?? 1;
+}
+
+/** @internal Why an instance runs on one thread although more were asked for. */
+export function threadsUnavailable(rt: Runtime): string | undefined {
+  return info.get(rt)?.unavailable;
+}
+
+/** @internal End an instance's workers. */
+export function closeThreads(rt: Runtime): Promise<void> {
+  return info.get(rt)?.pool?.close() ?? Promise.resolve();
+}
+
+/** @internal Record why a one-thread instance has no threads. */
+export function noteUnavailable(rt: Runtime, reason: string): void {
+  info.set(rt, { unavailable: reason });
+}
+
+type G = {
+  process?: { versions?: { node?: string }; getBuiltinModule?: (m: string) => unknown };
+  Deno?: unknown;
+  Bun?: unknown;
+  navigator?: { userAgent?: string; hardwareConcurrency?: number };
+  crossOriginIsolated?: boolean;
+  Worker?: new (url: string | URL, o?: object) => {
+    postMessage(m: unknown): void;
+    terminate(): void;
+    onmessage: ((e: { data: unknown }) => void) | null;
+    onerror: ((e: { message?: string }) => void) | null;
+  };
+};
+const g = globalThis as unknown as G;
+
+/** Node, Deno and Bun run workers through node:worker_threads (they can be unref'd there). */
+function nodeLike(): boolean {
+  return typeof g.process?.versions?.node === 'string' || g.Deno !== undefined || g.Bun !== undefined;
+}
+
+/** Why this platform cannot run sparq's threads, or undefined. */
+function platformReason(): string | undefined {
+  if (g.navigator?.userAgent === 'Cloudflare-Workers') return 'Cloudflare workerd has no worker threads (and no shared memory between requests)';
+  if (typeof SharedArrayBuffer !== 'function') return 'SharedArrayBuffer is not available in this runtime';
+  if (!nodeLike()) {
+    if (g.crossOriginIsolated === false) return 'this page is not cross-origin isolated: SharedArrayBuffer needs the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
+    if (typeof g.Worker !== 'function') return 'this runtime has no Worker';
+  }
+  return undefined;
+}
+
+/** The platform's core count for threads: 'auto'. */
+async function coreCount(): Promise<number> {
+  const n = g.navigator?.hardwareConcurrency;
+  if (typeof n === 'number' && n >= 1) return n;
+  try {
+    const os = (await importNode('node:os')) as { availableParallelism?: () => number; cpus(): unknown[] };
+    return os.availableParallelism?.() ?? os.cpus().length;
+  } catch {
+    return 1;
+  }
+}
+
+/** A Node built-in, without a static import that a bundler would try to resolve. */
+async function importNode(name: string): Promise<unknown> {
+  const get = g.process?.getBuiltinModule;
+  if (typeof get === 'function') {
+    const m = get(name);
+    if (m) return m;
+  }
+  const spec = name;
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ spec);
+}
+
+/** The largest thread count init accepts. */
+const MAX_THREADS = 256;
+
+/** options.threads as a count (1 when absent). */
+async function threadOption(t: unknown): Promise<number> {
+  if (t === undefined) return 1;
+  if (t === 'auto') return Math.max(1, Math.min(MAX_THREADS, await coreCount()));
+  if (typeof t !== 'number') throw new TypeError(`options.threads: expected a whole number or 'auto', got ${t === null ? 'null' : typeof t}`);
+  if (!Number.isInteger(t) || t < 1 || t > MAX_THREADS) throw new RangeError(`options.threads: expected a whole number from 1 to ${MAX_THREADS} or 'auto', got ${t}`);
+  return t;
+}
+
+async function startWorker(): Promise<WorkerHandle> {
+  if (nodeLike()) {
+    const wt = (await importNode('node:worker_threads')) as {
+      Worker: new (u: URL) => {
+        postMessage(m: unknown): void;
+        on(e: string, f: (v: unknown) => void): void;
+        removeAllListeners(): void;
+        unref(): void;
+        terminate(): Promise<number>;
+      };
+    };
+    const w = new wt.Worker(new URL(`data:text/javascript,${encodeURIComponent(WORKER_SOURCE)}`));
+    return {
+      post: (m) => w.postMessage(m),
+      on: (ev, f) => w.on(ev, f),
+      off: () => w.removeAllListeners(),
+      unref: () => w.unref(),
+      terminate: () => w.terminate(),
+    };
+  }
+  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+  const w = new g.Worker!(url, { type: 'module' });
+  let onExit: ((v: unknown) => void) | undefined;
+  return {
+    post: (m) => w.postMessage(m),
+    on: (ev, f) => {
+      if (ev === 'message') w.onmessage = (e) => f(e.data);
+      else {
+        onExit = f;
+        w.onerror = (e) => onExit?.(e.message ?? 'error');
+      }
+    },
+    off: () => {
+      w.onmessage = null;
+      w.onerror = null;
+    },
+    unref: () => URL.revokeObjectURL(url),
+    terminate: () => w.terminate(),
+  };
+}
+
+/** Wait for a worker's first message: ready, or why it could not start. */
+function ready(w: WorkerHandle, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`a worker did not start within ${ms} ms`)), ms);
+    w.on('message', (m) => {
+      clearTimeout(timer);
+      const e = (m as { error?: string }).error;
+      if (e !== undefined) reject(new Error(e));
+      else resolve();
+    });
+    w.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`a worker exited while starting (${String(code)})`));
+    });
+  });
+}
+
+/** Compiled threaded builds, per source. */
+const compiled = new WeakMap<object, Promise<WebAssembly.Module>>();
+
+/**
+ * @internal init's threads: undefined when one thread was asked for; `{ rt }` for a threaded
+ * instance; `{ reason }` when threads were asked for but cannot run here (init then makes a
+ * one-thread instance and records the reason).
+ */
+export async function threaded(source: WasmSource, options: InitOptions): Promise<{ rt: Runtime } | { reason: string } | undefined> {
+  if (options === null || typeof options !== 'object') return undefined;
+  const n = await threadOption(options.threads);
+  if (n === 1) return undefined;
+  const reason = platformReason()
+    ?? (options.module !== undefined || options.bytes !== undefined ? 'a module or bytes given to init run on one thread (the threaded build is chosen by init itself)' : undefined)
+    ?? (options.simd === false ? 'simd: false asks for the scalar build, which has no threaded variant' : undefined)
+    ?? (options.relaxed === true ? 'relaxed: true asks for the relaxed-SIMD build, which has no threaded variant' : undefined)
+    ?? (source.threads === undefined ? 'this entry of sparq has no threaded build' : undefined);
+  if (reason !== undefined) return { reason };
+  const workers: WorkerHandle[] = [];
+  try {
+    const get = source.threads!;
+    let mp = compiled.get(get);
+    if (!mp) {
+      const got = get();
+      mp = got instanceof WebAssembly.Module ? Promise.resolve(got) : WebAssembly.compile(got);
+      compiled.set(get, mp);
+      mp.catch(() => compiled.delete(get));
+    }
+    const mod = await mp;
+    const memory = new WebAssembly.Memory({ initial: 32, maximum: 65536, shared: true } as WebAssembly.MemoryDescriptor);
+    const instance = await WebAssembly.instantiate(mod, { env: { memory } });
+    const raw = instance.exports as unknown as Record<string, unknown> & { alloc(n: number): number; free(p: number): void; thread_scratch_bytes(): number };
+    const names = Object.keys(SPLITS).filter((k) => typeof raw[k] === 'function');
+    const ctrl = new SharedArrayBuffer(SLOT * (n - 1));
+    const scratch: number[] = [];
+    for (let i = 0; i < n - 1; i++) {
+      workers.push(await startWorker());
+      scratch.push(raw.alloc(raw.thread_scratch_bytes()) >>> 0);
+    }
+    await Promise.all(workers.map((w, i) => {
+      const r = ready(w, 30000);
+      const msg = { memory, ctrl, off: i * SLOT, scratch: scratch[i], names };
+      try {
+        w.post({ ...msg, module: mod });
+      } catch {
+        w.post({ ...msg, bytes: (() => { const b = get(); return b instanceof WebAssembly.Module ? undefined : b; })() });
+      }
+      return r;
+    }));
+    for (const w of workers) {
+      w.off();
+      w.unref();
+    }
+    const fns = names.map((k) => raw[k] as Fn);
+    const pool = new Pool(workers, ctrl, fns, scratch, (p) => raw.free(p));
+    const wrapped: Record<string, unknown> = { ...raw };
+    names.forEach((k, fi) => {
+      const orig = raw[k] as Fn, split = SPLITS[k];
+      const f = (...args: number[]): unknown => {
+        pool.check();
+        if (pool.size > 1) {
+          const parts = split(args, pool);
+          if (parts !== undefined && parts.length > 1) {
+            pool.run(fi, parts);
+            return undefined;
+          }
+        }
+        return orig(...args);
+      };
+      Object.defineProperty(f, 'length', { value: orig.length });
+      wrapped[k] = f;
+    });
+    const rt = new Runtime({ exports: wrapped } as unknown as WebAssembly.Instance, true);
+    heaps.set(pool, memory);
+    info.set(rt, { pool });
+    finalizer?.register(rt, pool);
+    return { rt };
+  } catch (e) {
+    for (const w of workers) {
+      w.off();
+      try {
+        await w.terminate();
+      } catch { /* gone */ }
+    }
+    return { reason: `worker threads could not start here (${(e as Error).message ?? String(e)})` };
+  }
+}
+
+/** A forgotten threaded instance ends its workers once it is garbage-collected. */
+const finalizer = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Pool>((p) => void p.close()) : undefined;
+
+// ---- splitters: which exports run in parts, and how ------------------------------------------
+
+/** Rows of a row-major product: part i gets rows [b[i], b[i + 1]). */
+function rowParts(rows: number, parts: number, align: number, make: (r0: number, r1: number) => number[]): number[][] {
+  const b = bounds(rows, parts, align);
+  const out: number[][] = [];
+  for (let i = 0; i + 1 < b.length; i++) out.push(make(b[i], b[i + 1]));
+  return out;
+}
+
+/** Row boundaries of a CSR with about the same number of nonzeros per part. */
+function nnzParts(ptr: Int32Array, rows: number, parts: number): number[] {
+  const base = ptr[0], nnz = ptr[rows] - base;
+  const b = [0];
+  for (let t = 1; t < parts; t++) {
+    const target = base + (nnz * t) / parts;
+    let lo = b[b.length - 1], hi = rows;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ptr[mid] < target) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > b[b.length - 1] && lo < rows) b.push(lo);
+  }
+  b.push(rows);
+  return b;
+}
+
+/**
+ * The exports that run in parts. Each splitter returns undefined for a call below its family's
+ * threshold (or too small to split), else the argument lists of its parts, in order.
+ */
+const SPLITS: Record<string, Split> = {
+  // gemm_f32(a, b, c, m, k, n): rows of A and C in multiples of the 4-row tile.
+  gemm_f32: ([a, b, c, m, k, n], p) => {
+    if (!p.big('gemm', m * k * n) || m < 8) return undefined;
+    return rowParts(m, p.size, 4, (r0, r1) => [a + r0 * k * 4, b, c + r0 * n * 4, r1 - r0, k, n]);
+  },
+  // int_s16_i32(a16, m, mPad, KP, bp, n, c): 4-row tiles of A16 (mPad rows) and the rows of C below m.
+  int_s16_i32: ([a16, m, mPad, KP, bp, n, c], p) => {
+    if (!p.big('int', mPad * KP * 2 * n) || mPad < 8) return undefined;
+    return rowParts(mPad, p.size, 4, (r0, r1) => [a16 + r0 * KP * 4, Math.max(0, Math.min(m, r1) - r0), r1 - r0, KP, bp, n, c + r0 * n * 4]);
+  },
+  // sparse_csr_spmm_f32(rows, indptr, indices, idx16, values, x, n, y): rows, balanced by nonzeros.
+  sparse_csr_spmm_f32: (args, p) => csrParts(args, p, -1),
+  // sparse_csrq8_spmm_f32(rows, indptr, indices, idx16, values, scale, x, n, y): the same, with the row scales.
+  sparse_csrq8_spmm_f32: (args, p) => csrParts(args, p, 5),
+  // quant_quantize_f32_q8(x, out, outer, D, inner, B, s, z, sO, sJ, sI, flags): f32 in, bytes out.
+  quant_quantize_f32_q8: (args, p) => quantParts(args, p, 4, 1),
+  // quant_dequantize_q8_f32(q, out, ...the same layout): bytes in, f32 out.
+  quant_dequantize_q8_f32: (args, p) => quantParts(args, p, 1, 4),
+};
+
+function csrParts(args: number[], p: Pool, scaleAt: number): number[][] | undefined {
+  const q8 = scaleAt >= 0;
+  const [rows, indptr] = args;
+  const n = args[q8 ? 7 : 6], y = args[q8 ? 8 : 7];
+  if (rows < 2) return undefined;
+  const ptr = new Int32Array(heapOf(p), indptr, rows + 1);
+  if (!p.big('sparse', (ptr[rows] - ptr[0]) * n)) return undefined;
+  const b = nnzParts(ptr, rows, p.size);
+  const out: number[][] = [];
+  for (let i = 0; i + 1 < b.length; i++) {
+    const r0 = b[i], a = args.slice();
+    a[0] = b[i + 1] - r0;
+    a[1] = indptr + r0 * 4;
+    if (q8) a[5] = args[5] + r0 * 4;
+    a[q8 ? 8 : 7] = y + r0 * n * 4;
+    out.push(a);
+  }
+  return out;
+}
+
+function quantParts(args: number[], p: Pool, ein: number, eout: number): number[][] | undefined {
+  const [x, o, outer, D, inner, B, s, z, sO, sJ, sI, flags] = args;
+  const total = outer * D * inner;
+  if (!p.big('quant', total)) return undefined;
+  if (sO === 0 && sJ === 0 && sI === 0) {
+    // one scale and zero point: any run of elements, here multiples of 64
+    return rowParts(total, p.size, 64, (e0, e1) => [x + e0 * ein, o + e0 * eout, 1, e1 - e0, 1, e1 - e0, s, z, 0, 0, 0, flags]);
+  }
+  const rowLen = D * inner;
+  if (outer > 1) {
+    return rowParts(outer, p.size, 1, (r0, r1) => [x + r0 * rowLen * ein, o + r0 * rowLen * eout, r1 - r0, D, inner, B, s + r0 * sO * 4, z + r0 * sO * 4, sO, sJ, sI, flags]);
+  }
+  // outer == 1: whole parameter blocks of B along the axis
+  const blocks = Math.ceil(D / B);
+  if (blocks < 2) return undefined;
+  return rowParts(blocks, p.size, 1, (u0, u1) => {
+    const j0 = u0 * B, j1 = Math.min(D, u1 * B);
+    return [x + j0 * inner * ein, o + j0 * inner * eout, 1, j1 - j0, inner, B, s + u0 * sJ * 4, z + u0 * sJ * 4, sO, sJ, sI, flags];
+  });
+}
+
+/** The pool's memory buffer now (set when the pool is made). */
+const heaps = new WeakMap<Pool, WebAssembly.Memory>();
+function heapOf(p: Pool): ArrayBufferLike {
+  return heaps.get(p)!.buffer;
+}
