@@ -12,7 +12,7 @@
  * @module
  */
 
-// Loop constants through memory: V8 rematerialises splats inside loops (see prune.ts).
+// Loop constants through memory: V8 rematerialises splats inside loops (see prune/shared.ts).
 const FC: usize = memory.data(16, 16);
 
 /**

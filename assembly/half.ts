@@ -12,7 +12,7 @@
  * @module
  */
 
-// Loop constants through memory: V8 rematerialises splats inside loops (see prune.ts).
+// Loop constants through memory: V8 rematerialises splats inside loops (see prune/shared.ts).
 const HC: usize = memory.data(160, 16);
 
 /** One f32 bit pattern -> f16 bits (the scalar spelling of the SIMD lanes below). */
