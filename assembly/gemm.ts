@@ -80,11 +80,60 @@ const MR: i32 = 4;
   if (j < n) scalarCols(R, a, lda, b, ldb, c, ldc, kc, first, j, n);
 }
 
+/** Rows of B that one pass of streamRow reads together (16 sequential streams). */
+const KS: i32 = 16;
+
+/**
+ * One row of C (m < MR) as a stream over B: for each block of KS rows of B, every 32 columns of C
+ * are loaded (+0 in the first block), take the KS products in order and are stored back; B is
+ * read once, row by row, in 128-byte runs. The same sequential sum per element as the tiles.
+ */
+@inline function streamRow(a: usize, b: usize, c: usize, k: i32, n: i32): void {
+  const ldb = <usize>n << 2;
+  for (let k0 = 0; k0 < k; k0 += KS) {
+    const ks = min(KS, k - k0);
+    const first = k0 == 0;
+    const ak = a + (<usize>k0 << 2);
+    const bk = b + <usize>k0 * ldb;
+    let j = 0;
+    for (; j + 32 <= n; j += 32) {
+      const cj = c + (<usize>j << 2);
+      let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+      if (!first) {
+        c0 = v128.load(cj); c1 = v128.load(cj, 16); c2 = v128.load(cj, 32); c3 = v128.load(cj, 48);
+        c4 = v128.load(cj, 64); c5 = v128.load(cj, 80); c6 = v128.load(cj, 96); c7 = v128.load(cj, 112);
+      }
+      let bp = bk + (<usize>j << 2);
+      for (let p = 0; p < ks; p++) {
+        const x = v128.load32_splat(ak + (<usize>p << 2));
+        c0 = f32x4.add(c0, f32x4.mul(x, v128.load(bp)));
+        c1 = f32x4.add(c1, f32x4.mul(x, v128.load(bp, 16)));
+        c2 = f32x4.add(c2, f32x4.mul(x, v128.load(bp, 32)));
+        c3 = f32x4.add(c3, f32x4.mul(x, v128.load(bp, 48)));
+        c4 = f32x4.add(c4, f32x4.mul(x, v128.load(bp, 64)));
+        c5 = f32x4.add(c5, f32x4.mul(x, v128.load(bp, 80)));
+        c6 = f32x4.add(c6, f32x4.mul(x, v128.load(bp, 96)));
+        c7 = f32x4.add(c7, f32x4.mul(x, v128.load(bp, 112)));
+        bp += ldb;
+      }
+      v128.store(cj, c0); v128.store(cj, c1, 16); v128.store(cj, c2, 32); v128.store(cj, c3, 48);
+      v128.store(cj, c4, 64); v128.store(cj, c5, 80); v128.store(cj, c6, 96); v128.store(cj, c7, 112);
+    }
+    if (j < n) rowTile(1, ak, 0, bk + (<usize>j << 2), ldb, c + (<usize>j << 2), 0, ks, first, n - j);
+  }
+}
+
 /** C[m x n] = A[m x k] B[k x n] (row-major f32). k = 0 gives zeros. */
 export function gemm_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
   const lda = <usize>k << 2, ldb = <usize>n << 2, ldc = <usize>n << 2;
   if (k == 0) {
     memory.fill(c, 0, <usize>m * ldc);
+    return;
+  }
+  if (ASC_FEATURE_SIMD && m < MR) {
+    // 1 to 3 rows: each streams B once (the k-blocked tiles read B's rows 16 KB apart, one cache
+    // line and often one page per load when n is a power of two)
+    for (let i = 0; i < m; i++) streamRow(a + <usize>i * lda, b, c + <usize>i * ldc, k, n);
     return;
   }
   if (ASC_FEATURE_SIMD) {
