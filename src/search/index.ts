@@ -4,7 +4,7 @@
  * @module
  */
 export { search } from './search.js';
-export type { ObjectiveResult, SearchOptions, SearchResult, Trial, TrialContext } from './search.js';
+export type { AbortSignalLike, ObjectiveResult, SearchOptions, SearchResult, Trial, TrialContext } from './search.js';
 export type { ChoiceDim, Config, Dim, FloatDim, IntDim, Space } from './space.js';
 export { planLayer, searchCompression, storedBytes } from './compression.js';
 export type { CompressionLayer, CompressionOptions, CompressionPlan, CompressionResult, LayerPlan, NmPattern, StorageFormat } from './compression.js';

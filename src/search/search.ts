@@ -11,12 +11,23 @@ import { type GpFit, expectedImprovement, fitGp, predict, refit } from './gp.js'
 /** What an objective returns: the value to maximise, or an object holding it and any other figures. */
 export type ObjectiveResult = number | ({ value: number } & Record<string, unknown>);
 
+/**
+ * The part of an AbortSignal the search uses (any AbortSignal fits; declared here so the types
+ * need neither the DOM nor Node's library).
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 /** The second argument of every objective call. */
 export interface TrialContext {
   /** The trial's index (0-based, in proposal order). */
   trial: number;
   /** The search's `signal`, when one was given (a long objective may stop on it). */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
 }
 
 /** One evaluated configuration. */
@@ -44,7 +55,7 @@ export interface SearchOptions<C = Record<string, unknown>> {
   /** Called once per finished trial (in index order when concurrency is 1). */
   onTrial?: (trial: Trial<C>, done: number) => void;
   /** Aborting rejects the search with the signal's reason; no trial starts after that. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** Bayes: random trials before the process is used (default max(5, dimensions + 1), at most `trials`). */
   initial?: number;
   /** Configurations for which it returns false are never evaluated (random: drawn again; grid: skipped; bayes: not proposed). */
@@ -68,7 +79,7 @@ function checkInt(name: string, v: unknown, lo: number, hi: number): number {
   return v;
 }
 
-/** @internal Options checked, with defaults. */
+/** Options checked, with defaults. */
 interface Plan {
   strategy: 'random' | 'grid' | 'bayes';
   trials: number;
@@ -78,7 +89,7 @@ interface Plan {
   feasible: (p: number[]) => boolean;
 }
 
-function checkOptions(dims: DimInfo[], opts: unknown): Plan & { onTrial?: SearchOptions['onTrial']; signal?: AbortSignal } {
+function checkOptions(dims: DimInfo[], opts: unknown): Plan & { onTrial?: SearchOptions['onTrial']; signal?: AbortSignalLike } {
   if (typeof opts !== 'object' || opts === null) throw new TypeError(`opts: expected an object, got ${typeName(opts)}`);
   const o = opts as SearchOptions;
   if (typeof o.strategy !== 'string') throw new TypeError(`opts.strategy: expected 'random', 'grid' or 'bayes', got ${typeName(o.strategy)}`);
@@ -167,7 +178,7 @@ class Bayes {
 }
 
 /** Runs one objective call and turns its outcome into a trial. */
-async function evaluate<C>(objective: (c: C, ctx: TrialContext) => unknown, index: number, config: C, signal: AbortSignal | undefined): Promise<Trial<C>> {
+async function evaluate<C>(objective: (c: C, ctx: TrialContext) => unknown, index: number, config: C, signal: AbortSignalLike | undefined): Promise<Trial<C>> {
   const trial: Trial<C> = { index, config };
   try {
     const r = await objective(config, signal ? { trial: index, signal } : { trial: index });

@@ -22,7 +22,7 @@ export type Space = { readonly [name: string]: Dim };
 /** The configuration a space describes: numbers for `int` / `float`, the chosen value for `choice`. */
 export type Config<S extends Space> = { -readonly [K in keyof S]: S[K] extends ChoiceDim<infer T> ? T : number };
 
-/** @internal A checked dimension. */
+/** A checked dimension (used inside the search modules). */
 export interface DimInfo {
   name: string;
   kind: 'int' | 'float' | 'choice';
@@ -36,7 +36,7 @@ export interface DimInfo {
 
 const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
-/** @internal Checks a space and lists its dimensions in key order. */
+/** Checks a space and lists its dimensions in key order. */
 export function checkSpace(space: unknown): DimInfo[] {
   if (typeof space !== 'object' || space === null || Array.isArray(space)) throw new TypeError(`space: expected an object of dimensions, got ${typeName(space)}`);
   const dims: DimInfo[] = [];
