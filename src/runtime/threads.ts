@@ -12,17 +12,24 @@ import { Runtime } from './runtime.js';
 import type { InitOptions } from './types.js';
 import type { WasmSource } from './load.js';
 
-/** Bytes of one worker's control block: Int32 words, then the error message, then the arguments. */
-const SLOT = 2048;
-const W_SEQ = 0, W_FN = 1, W_NARGS = 2, W_STATUS = 3, W_DONE = 4, W_MSGLEN = 5;
-const MSG_AT = 64, MSG_CHARS = 400, ARG_AT = 1024, MAX_ARGS = 64;
+/**
+ * The control block (one SharedArrayBuffer per pool). A call is a job of parts; every thread,
+ * the caller included, claims the next part with a compare-exchange on NEXT (job number in the
+ * high half, part index in the low half), runs it and counts it in DONE. Whoever claims a part
+ * runs it, so a worker the OS has not scheduled yet only leaves more parts to the caller.
+ */
+const C_GEN = 0, C_NEXT = 1, C_NPARTS = 2, C_DONE = 3, C_FN = 4, C_NARGS = 5;
+const MAX_PARTS = 64, MAX_ARGS = 16, MSG_CHARS = 256;
+const ST_AT = 64, ML_AT = ST_AT + 4 * MAX_PARTS, MSG_AT = ML_AT + 4 * MAX_PARTS;
+const ARG_AT = MSG_AT + 2 * MAX_PARTS * MSG_CHARS, CTRL_BYTES = ARG_AT + 8 * MAX_PARTS * MAX_ARGS;
 /** Error classes a kernel can throw, by status code (the worker reports the code and the message). */
 const ERRORS: Record<number, new (m: string) => Error> = { 1: Error, 2: RangeError, 3: TypeError, 4: WebAssembly.RuntimeError };
 
 /**
  * The worker: instantiates the module on the shared memory, moves its static scratch into a block
- * of its own, reports ready, then runs one part per sequence number until told to stop (fn < 0).
- * It finds its parent port through node:worker_threads (Node, Deno, Bun) or `self` (Web Workers).
+ * of its own, reports ready, then on every new job claims and runs parts until none is left; a job
+ * with fn < 0 ends it. It finds its parent port through node:worker_threads (Node, Deno, Bun) or
+ * `self` (Web Workers).
  */
 const WORKER_SOURCE = `
 let post, listen;
@@ -39,32 +46,37 @@ listen((d) => {
     ex.thread_set_scratch(d.scratch);
   } catch (e) { post({ error: String((e && e.message) || e) }); return; }
   const fns = d.names.map((n) => ex[n]);
-  const ctl = new Int32Array(d.ctrl, d.off, 16);
-  const msg = new Uint16Array(d.ctrl, d.off + ${MSG_AT}, ${MSG_CHARS});
-  const arg = new Float64Array(d.ctrl, d.off + ${ARG_AT}, ${MAX_ARGS});
+  const C = new Int32Array(d.ctrl, 0, 16);
+  const ST = new Int32Array(d.ctrl, ${ST_AT}, ${MAX_PARTS});
+  const ML = new Int32Array(d.ctrl, ${ML_AT}, ${MAX_PARTS});
+  const MSG = new Uint16Array(d.ctrl, ${MSG_AT}, ${MAX_PARTS * MSG_CHARS});
+  const ARG = new Float64Array(d.ctrl, ${ARG_AT}, ${MAX_PARTS * MAX_ARGS});
   post({ ready: true });
-  let seq = 0;
+  let gen = Atomics.load(C, ${C_GEN});
   for (;;) {
-    Atomics.wait(ctl, ${W_SEQ}, seq);
-    const s = Atomics.load(ctl, ${W_SEQ});
-    if (s === seq) continue;
-    seq = s;
-    const f = ctl[${W_FN}];
-    if (f < 0) break;
-    let status = 0;
-    try {
-      const a = [];
-      for (let i = 0, n = ctl[${W_NARGS}]; i < n; i++) a.push(arg[i]);
-      fns[f](...a);
-    } catch (e) {
-      status = e instanceof RangeError ? 2 : e instanceof TypeError ? 3 : e instanceof WebAssembly.RuntimeError ? 4 : 1;
-      const m = String((e && e.message) || e).slice(0, ${MSG_CHARS});
-      for (let i = 0; i < m.length; i++) msg[i] = m.charCodeAt(i);
-      ctl[${W_MSGLEN}] = m.length;
+    Atomics.wait(C, ${C_GEN}, gen);
+    const g = Atomics.load(C, ${C_GEN});
+    if (g === gen) continue;
+    gen = g;
+    if (C[${C_FN}] < 0) break;
+    for (;;) {
+      const v = Atomics.load(C, ${C_NEXT});
+      if ((v >>> 16) !== (g & 0x7fff) || (v & 0xffff) >= C[${C_NPARTS}]) break;
+      if (Atomics.compareExchange(C, ${C_NEXT}, v, v + 1) !== v) continue;
+      const i = v & 0xffff;
+      try {
+        const a = [];
+        for (let j = 0, n = C[${C_NARGS}]; j < n; j++) a.push(ARG[i * ${MAX_ARGS} + j]);
+        fns[C[${C_FN}]](...a);
+      } catch (e) {
+        ST[i] = e instanceof RangeError ? 2 : e instanceof TypeError ? 3 : e instanceof WebAssembly.RuntimeError ? 4 : 1;
+        const m = String((e && e.message) || e).slice(0, ${MSG_CHARS});
+        for (let j = 0; j < m.length; j++) MSG[i * ${MSG_CHARS} + j] = m.charCodeAt(j);
+        ML[i] = m.length;
+      }
+      Atomics.add(C, ${C_DONE}, 1);
+      Atomics.notify(C, ${C_DONE});
     }
-    ctl[${W_STATUS}] = status;
-    Atomics.store(ctl, ${W_DONE}, seq);
-    Atomics.notify(ctl, ${W_DONE});
   }
 });
 `;
@@ -117,10 +129,12 @@ export class Pool {
   dead: string | undefined;
   /** @internal Parts run on workers so far (tests check that calls were split). */
   partsRun = 0;
-  private readonly ctl: Int32Array[];
-  private readonly msg: Uint16Array[];
-  private readonly args: Float64Array[];
-  private readonly seq: number[];
+  private readonly C: Int32Array;
+  private readonly ST: Int32Array;
+  private readonly ML: Int32Array;
+  private readonly MSG: Uint16Array;
+  private readonly ARG: Float64Array;
+  private gen = 0;
   private readonly canWait: boolean;
   private closing: Promise<void> | undefined;
 
@@ -132,16 +146,22 @@ export class Pool {
     private readonly free: (p: number) => void,
   ) {
     this.size = workers.length + 1;
-    this.ctl = workers.map((_, i) => new Int32Array(ctrl, i * SLOT, 16));
-    this.msg = workers.map((_, i) => new Uint16Array(ctrl, i * SLOT + MSG_AT, MSG_CHARS));
-    this.args = workers.map((_, i) => new Float64Array(ctrl, i * SLOT + ARG_AT, MAX_ARGS));
-    this.seq = workers.map(() => 0);
+    this.C = new Int32Array(ctrl, 0, 16);
+    this.ST = new Int32Array(ctrl, ST_AT, MAX_PARTS);
+    this.ML = new Int32Array(ctrl, ML_AT, MAX_PARTS);
+    this.MSG = new Uint16Array(ctrl, MSG_AT, MAX_PARTS * MSG_CHARS);
+    this.ARG = new Float64Array(ctrl, ARG_AT, MAX_PARTS * MAX_ARGS);
     this.canWait = waitAllowed();
     workers.forEach((w, i) => {
       w.on('exit', (code) => {
         if (this.closing === undefined) this.dead ??= `worker ${i + 1} of ${workers.length} exited (${String(code)})`;
       });
     });
+  }
+
+  /** How many parts a call is split into: one per thread. */
+  get parts(): number {
+    return Math.min(this.size, MAX_PARTS);
   }
 
   /** Whether a call of `work` units of `family` is split. */
@@ -156,45 +176,63 @@ export class Pool {
     }
   }
 
-  /** Run export `fi` on every part: parts[0] on this thread, the others on workers 1, 2, ... */
-  run(fi: number, parts: number[][]): void {
-    const used = parts.length - 1;
-    for (let t = 0; t < used; t++) {
-      const c = this.ctl[t], a = parts[t + 1];
+  /** Post a job: fields first, then NEXT and GEN (the atomic stores publish the fields). */
+  private post(fi: number, parts: number[][]): number {
+    const C = this.C, g = (this.gen = (this.gen + 1) | 0);
+    Atomics.store(C, C_DONE, 0);
+    C[C_FN] = fi;
+    C[C_NARGS] = fi < 0 ? 0 : parts[0].length;
+    C[C_NPARTS] = parts.length;
+    parts.forEach((a, i) => {
       if (a.length > MAX_ARGS) throw new RangeError(`sparq: ${a.length} kernel arguments, at most ${MAX_ARGS}`);
-      this.args[t].set(a);
-      c[W_FN] = fi;
-      c[W_NARGS] = a.length;
-      c[W_STATUS] = 0;
-      c[W_MSGLEN] = 0;
-      Atomics.store(c, W_SEQ, ++this.seq[t]);
-      Atomics.notify(c, W_SEQ);
-    }
-    let err: unknown;
-    let failed = false;
-    try {
-      this.fns[fi](...parts[0]);
-    } catch (e) {
-      err = e;
-      failed = true;
-    }
-    // Wait for every worker even after an error: the parts write memory the caller frees next.
-    for (let t = 0; t < used; t++) {
-      this.partsRun++;
-      const c = this.ctl[t], s = this.seq[t];
-      if (this.canWait) {
-        for (let v = Atomics.load(c, W_DONE); v !== s; v = Atomics.load(c, W_DONE)) Atomics.wait(c, W_DONE, v, 1000);
-      } else {
-        while (Atomics.load(c, W_DONE) !== s) { /* spin: this thread may not block */ }
+      this.ARG.set(a, i * MAX_ARGS);
+      this.ST[i] = 0;
+      this.ML[i] = 0;
+    });
+    Atomics.store(C, C_NEXT, (g & 0x7fff) << 16);
+    Atomics.store(C, C_GEN, g);
+    Atomics.notify(C, C_GEN, Math.max(0, Math.min(this.workers.length, parts.length - 1)));
+    return g;
+  }
+
+  /**
+   * Run export `fi` on every part (at most MAX_PARTS): the caller claims parts like a worker, then
+   * waits until every part is done. The error of the lowest failing part is thrown, as a
+   * one-thread call would meet it first.
+   */
+  run(fi: number, parts: number[][]): void {
+    const C = this.C, g = this.post(fi, parts), n = parts.length;
+    let mine: { i: number; e: unknown } | undefined;
+    for (;;) {
+      const v = Atomics.load(C, C_NEXT);
+      if ((v & 0xffff) >= n) break;
+      if (Atomics.compareExchange(C, C_NEXT, v, v + 1) !== v) continue;
+      const i = v & 0xffff;
+      try {
+        this.fns[fi](...parts[i]);
+      } catch (e) {
+        if (mine === undefined || i < mine.i) mine = { i, e };
       }
-      const st = c[W_STATUS];
-      if (st !== 0 && !failed) {
-        failed = true;
-        const m = String.fromCharCode(...this.msg[t].subarray(0, c[W_MSGLEN]));
-        err = new (ERRORS[st] ?? Error)(m);
-      }
+      Atomics.add(C, C_DONE, 1);
     }
-    if (failed) throw err;
+    void g;
+    // Wait for every part even after an error: the parts write memory the caller frees next.
+    if (this.canWait) {
+      for (let d = Atomics.load(C, C_DONE); d < n; d = Atomics.load(C, C_DONE)) Atomics.wait(C, C_DONE, d, 1000);
+    } else {
+      while (Atomics.load(C, C_DONE) < n) { /* spin: this thread may not block */ }
+    }
+    for (let i = 0; i < n; i++) {
+      if (mine !== undefined && mine.i === i) throw mine.e;
+      const st = this.ST[i];
+      if (st !== 0) throw new (ERRORS[st] ?? Error)(String.fromCharCode(...this.MSG.subarray(i * MSG_CHARS, i * MSG_CHARS + this.ML[i])));
+    }
+    this.partsRun += n;
+  }
+
+  /** @internal Tests: end worker i as a crash would (the pool is not told). */
+  async killWorker(i: number): Promise<void> {
+    await this.workers[i].terminate();
   }
 
   /** End the workers (the instance then runs on the calling thread). */
@@ -202,12 +240,8 @@ export class Pool {
     if (this.closing) return this.closing;
     this.size = 1;
     this.closing = (async () => {
-      this.workers.forEach((_, t) => {
-        const c = this.ctl[t];
-        c[W_FN] = -1;
-        Atomics.store(c, W_SEQ, ++this.seq[t]);
-        Atomics.notify(c, W_SEQ);
-      });
+      this.post(-1, []);
+      Atomics.notify(this.C, C_GEN);
       await Promise.all(this.workers.map(async (w) => {
         w.off();
         try {
@@ -418,7 +452,7 @@ export async function threaded(source: WasmSource, options: InitOptions): Promis
     const instance = await WebAssembly.instantiate(mod, { env: { memory } });
     const raw = instance.exports as unknown as Record<string, unknown> & { alloc(n: number): number; free(p: number): void; thread_scratch_bytes(): number };
     const names = Object.keys(SPLITS).filter((k) => typeof raw[k] === 'function');
-    const ctrl = new SharedArrayBuffer(SLOT * (n - 1));
+    const ctrl = new SharedArrayBuffer(CTRL_BYTES);
     const scratch: number[] = [];
     for (let i = 0; i < n - 1; i++) {
       workers.push(await startWorker());
@@ -426,7 +460,7 @@ export async function threaded(source: WasmSource, options: InitOptions): Promis
     }
     await Promise.all(workers.map((w, i) => {
       const r = ready(w, 30000);
-      const msg = { memory, ctrl, off: i * SLOT, scratch: scratch[i], names };
+      const msg = { memory, ctrl, scratch: scratch[i], names };
       try {
         w.post({ ...msg, module: mod });
       } catch {
@@ -512,12 +546,12 @@ const SPLITS: Record<string, Split> = {
   // gemm_f32(a, b, c, m, k, n): rows of A and C in multiples of the 4-row tile.
   gemm_f32: ([a, b, c, m, k, n], p) => {
     if (!p.big('gemm', m * k * n) || m < 8) return undefined;
-    return rowParts(m, p.size, 4, (r0, r1) => [a + r0 * k * 4, b, c + r0 * n * 4, r1 - r0, k, n]);
+    return rowParts(m, p.parts, 4, (r0, r1) => [a + r0 * k * 4, b, c + r0 * n * 4, r1 - r0, k, n]);
   },
   // int_s16_i32(a16, m, mPad, KP, bp, n, c): 4-row tiles of A16 (mPad rows) and the rows of C below m.
   int_s16_i32: ([a16, m, mPad, KP, bp, n, c], p) => {
     if (!p.big('int', mPad * KP * 2 * n) || mPad < 8) return undefined;
-    return rowParts(mPad, p.size, 4, (r0, r1) => [a16 + r0 * KP * 4, Math.max(0, Math.min(m, r1) - r0), r1 - r0, KP, bp, n, c + r0 * n * 4]);
+    return rowParts(mPad, p.parts, 4, (r0, r1) => [a16 + r0 * KP * 4, Math.max(0, Math.min(m, r1) - r0), r1 - r0, KP, bp, n, c + r0 * n * 4]);
   },
   // sparse_csr_spmm_f32(rows, indptr, indices, idx16, values, x, n, y): rows, balanced by nonzeros.
   sparse_csr_spmm_f32: (args, p) => csrParts(args, p, -1),
@@ -536,7 +570,7 @@ function csrParts(args: number[], p: Pool, scaleAt: number): number[][] | undefi
   if (rows < 2) return undefined;
   const ptr = new Int32Array(heapOf(p), indptr, rows + 1);
   if (!p.big('sparse', (ptr[rows] - ptr[0]) * n)) return undefined;
-  const b = nnzParts(ptr, rows, p.size);
+  const b = nnzParts(ptr, rows, p.parts);
   const out: number[][] = [];
   for (let i = 0; i + 1 < b.length; i++) {
     const r0 = b[i], a = args.slice();
@@ -555,16 +589,16 @@ function quantParts(args: number[], p: Pool, ein: number, eout: number): number[
   if (!p.big('quant', total)) return undefined;
   if (sO === 0 && sJ === 0 && sI === 0) {
     // one scale and zero point: any run of elements, here multiples of 64
-    return rowParts(total, p.size, 64, (e0, e1) => [x + e0 * ein, o + e0 * eout, 1, e1 - e0, 1, e1 - e0, s, z, 0, 0, 0, flags]);
+    return rowParts(total, p.parts, 64, (e0, e1) => [x + e0 * ein, o + e0 * eout, 1, e1 - e0, 1, e1 - e0, s, z, 0, 0, 0, flags]);
   }
   const rowLen = D * inner;
   if (outer > 1) {
-    return rowParts(outer, p.size, 1, (r0, r1) => [x + r0 * rowLen * ein, o + r0 * rowLen * eout, r1 - r0, D, inner, B, s + r0 * sO * 4, z + r0 * sO * 4, sO, sJ, sI, flags]);
+    return rowParts(outer, p.parts, 1, (r0, r1) => [x + r0 * rowLen * ein, o + r0 * rowLen * eout, r1 - r0, D, inner, B, s + r0 * sO * 4, z + r0 * sO * 4, sO, sJ, sI, flags]);
   }
   // outer == 1: whole parameter blocks of B along the axis
   const blocks = Math.ceil(D / B);
   if (blocks < 2) return undefined;
-  return rowParts(blocks, p.size, 1, (u0, u1) => {
+  return rowParts(blocks, p.parts, 1, (u0, u1) => {
     const j0 = u0 * B, j1 = Math.min(D, u1 * B);
     return [x + j0 * inner * ein, o + j0 * inner * eout, 1, j1 - j0, inner, B, s + u0 * sJ * 4, z + u0 * sJ * 4, sO, sJ, sI, flags];
   });

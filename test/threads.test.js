@@ -1,0 +1,198 @@
+// Threads: init({ threads }) in this runtime (Node, Deno and Bun all run worker threads), the same
+// bits as one thread for the whole golden battery at 2 and 3 threads, faults, and cleanup.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { init } from 'sparq';
+import { poolOf } from '../dist/runtime/threads.js';
+import { runBattery } from './golden/index.js';
+import expected from './golden/hashes.js';
+import { bitsEqual, rng, randF32 } from './_util.js';
+
+const t = suite('threads');
+
+t('options.threads: a whole number from 1 to 256 or "auto"; 1 by default', async () => {
+  const sq = await init();
+  assert.is(sq.threads, 1);
+  assert.is(sq.threadsUnavailable, undefined);
+  const one = await init({ threads: 1 });
+  assert.is(one.threads, 1);
+  assert.is(poolOf(one.rt), undefined);
+  for (const bad of [0, -1, 1.5, 257, NaN]) {
+    try {
+      await init({ threads: bad });
+      assert.unreachable(`threads: ${bad}`);
+    } catch (e) {
+      assert.instance(e, RangeError);
+      assert.match(e.message, /options\.threads/);
+    }
+  }
+  for (const bad of ['2', null, true]) {
+    try {
+      await init({ threads: bad });
+      assert.unreachable(`threads: ${bad}`);
+    } catch (e) {
+      assert.instance(e, TypeError);
+      assert.match(e.message, /options\.threads/);
+    }
+  }
+  const auto = await init({ threads: 'auto' });
+  assert.ok(auto.threads >= 1);
+  await auto.close();
+});
+
+t('threads that cannot run give one thread and the reason, never an error', async () => {
+  const a = await init({ threads: 2, simd: false });
+  assert.is(a.threads, 1);
+  assert.is(a.simd, false);
+  assert.match(a.threadsUnavailable, /scalar build/);
+  const b = await init({ threads: 2, relaxed: true }).catch((e) => e);
+  // relaxed: true is a TypeError only where the relaxed build does not run (Node 20)
+  if (b instanceof Error) assert.match(b.message, /options\.relaxed/);
+  else assert.match(b.threadsUnavailable, /relaxed/);
+});
+
+for (const n of [2, 3]) {
+  t(`${n} threads: every golden case gives the one-thread hash, with every call split`, async () => {
+    const sq = await init({ threads: n });
+    assert.is(sq.threads, n);
+    assert.is(sq.threadsUnavailable, undefined);
+    const pool = poolOf(sq.rt);
+    pool.thresholdScale = 0;
+    const got = runBattery(sq);
+    const wrong = Object.keys(expected).filter((k) => got[k] !== expected[k]).map((k) => `${k}: ${got[k]} != ${expected[k]}`);
+    assert.equal(wrong, []);
+    assert.ok(pool.partsRun > 100, `only ${pool.partsRun} parts ran`);
+    await sq.close();
+  });
+}
+
+t('large calls split, small calls stay on the calling thread; the bits do not change', async () => {
+  const one = await init();
+  const sq = await init({ threads: 2 });
+  const pool = poolOf(sq.rt);
+  const r = rng(71);
+  const small = randF32(r, 1024, 3);
+  const p = { scale: 0.02, zeroPoint: -3, dtype: 'int8' };
+  let before = pool.partsRun;
+  assert.ok(bitsEqual(sq.quantize(small, p), one.quantize(small, p)));
+  assert.is(pool.partsRun, before, 'a 1 K-element quantize was split');
+  const big = sq.wasmArray(randF32(r, 1 << 20, 3));
+  const q = sq.quantize(big, p);
+  assert.ok(pool.partsRun > before, 'a 1 M-element quantize was not split');
+  assert.ok(bitsEqual(q, one.quantize(big.toArray(), p)));
+  before = pool.partsRun;
+  const y = sq.dequantize(sq.wasmArray(q), p);
+  assert.ok(pool.partsRun > before);
+  assert.ok(bitsEqual(y, one.dequantize(q, p)));
+  // per-channel parameters along an axis: parts of whole channels
+  const pc = { scale: new Float32Array(64).map((_, i) => 0.01 + i / 1000), zeroPoint: new Int32Array(64).map((_, i) => (i % 7) - 3), axis: 0, shape: [64, 16384], dtype: 'int8' };
+  before = pool.partsRun;
+  assert.ok(bitsEqual(sq.quantize(big, pc), one.quantize(big.toArray(), pc)));
+  assert.ok(pool.partsRun > before);
+  const m = 37, k = 300, n = 250;
+  const a = randF32(r, m * k), b = randF32(r, k * n);
+  before = pool.partsRun;
+  assert.ok(bitsEqual(sq.matmul(sq.wasmArray(a), sq.wasmArray(b), m, k, n), one.matmul(a, b, m, k, n)));
+  assert.ok(pool.partsRun > before);
+  const a8 = new Int8Array(m * 4 * k).map(() => (r.next() * 256) - 128), b8 = new Int8Array(k * 2 * n).map(() => (r.next() * 256) - 128);
+  before = pool.partsRun;
+  assert.ok(bitsEqual(sq.matmulInteger(a8, b8, m * 4, k, 2 * n), one.matmulInteger(a8, b8, m * 4, k, 2 * n)));
+  assert.ok(pool.partsRun > before);
+  await sq.close();
+});
+
+t('a kernel fault on a worker reaches the caller as the one-thread error; the instance keeps working', async () => {
+  const one = await init();
+  const sq = await init({ threads: 2 });
+  poolOf(sq.rt).thresholdScale = 0;
+  // C's second half lies past the end of memory: the worker's part traps
+  const m = 16, k = 8, n = 1024;
+  const fault = (s) => {
+    const a = s.alloc('f32', m * k), b = s.alloc('f32', k * n);
+    try {
+      s.rt.exports.gemm_f32(a.ptr, b.ptr, s.memoryBytes - (m / 2) * n * 4, m, k, n);
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  };
+  const e1 = fault(one), e2 = fault(sq);
+  assert.instance(e1, WebAssembly.RuntimeError);
+  assert.instance(e2, WebAssembly.RuntimeError);
+  // JavaScriptCore appends the expression it was evaluating; the message itself is the same
+  const plain = (m) => m.replace(/\s*\(evaluating .*\)$/, '');
+  assert.is(plain(e2.message), plain(e1.message));
+  const a = randF32(rng(5), 64 * 64);
+  assert.ok(bitsEqual(sq.matmul(a, a, 64, 64, 64), one.matmul(a, a, 64, 64, 64)));
+  // argument errors are thrown by the caller before any part runs: the same TypeError / RangeError
+  for (const s of [one, sq]) {
+    assert.throws(() => s.matmul(a, a, 64, 63, 64), (e) => e instanceof RangeError && /a: expected m x k/.test(e.message));
+    assert.throws(() => s.quantize(a, { scale: 0, zeroPoint: 0, dtype: 'int8' }), (e) => e instanceof RangeError);
+  }
+  await sq.close();
+});
+
+t('a worker that dies makes the next call throw instead of hanging', async () => {
+  const sq = await init({ threads: 3 });
+  const pool = poolOf(sq.rt);
+  await pool.killWorker(1);
+  await new Promise((r) => setTimeout(r, 50));
+  const a = randF32(rng(6), 256 * 256);
+  assert.throws(() => sq.matmul(a, a, 256, 256, 256), /worker thread of this instance stopped/);
+  assert.throws(() => sq.quantize(a, { scale: 0.1, zeroPoint: 0, dtype: 'int8' }), /close\(\) it and init\(\) a new instance/);
+  await sq.close();
+});
+
+t('two threaded instances used alternately stay correct', async () => {
+  const one = await init();
+  const A = await init({ threads: 2 }), B = await init({ threads: 3 });
+  poolOf(A.rt).thresholdScale = 0;
+  poolOf(B.rt).thresholdScale = 0;
+  const r = rng(9);
+  for (let i = 0; i < 6; i++) {
+    const m = 8 + 4 * i, k = 64 + i, n = 40 + 3 * i;
+    const a = randF32(r, m * k), b = randF32(r, k * n);
+    const want = one.matmul(a, b, m, k, n);
+    const sq = i % 2 ? A : B;
+    assert.ok(bitsEqual(sq.matmul(a, b, m, k, n), want), `call ${i}`);
+    const x = randF32(r, 5000 + i, 2), p = { scale: 0.03, zeroPoint: 7, dtype: 'uint8' };
+    assert.ok(bitsEqual((i % 2 ? B : A).quantize(x, p), one.quantize(x, p)));
+  }
+  await A.close();
+  await B.close();
+});
+
+t('close() and Symbol.asyncDispose end the workers; the instance then runs on one thread', async () => {
+  const sq = await init({ threads: 2 });
+  assert.is(sq.threads, 2);
+  await sq.close();
+  assert.is(sq.threads, 1);
+  await sq.close(); // twice is fine
+  const a = randF32(rng(3), 128 * 128);
+  const one = await init();
+  assert.ok(bitsEqual(sq.matmul(a, a, 128, 128, 128), one.matmul(a, a, 128, 128, 128)));
+  const sq2 = await init({ threads: 2 });
+  assert.is(typeof sq2[Symbol.asyncDispose], 'function');
+  await sq2[Symbol.asyncDispose]();
+  assert.is(sq2.threads, 1);
+});
+
+t('a process that never calls close() still exits', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  const dir = new URL('../build/tmp/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  const file = new URL('forgotten-threads.mjs', dir);
+  writeFileSync(file, `import { init } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};\n` +
+    `const sq = await init({ threads: 3 });\nconst x = sq.wasmArray(new Float32Array(1 << 20).fill(1.5));\n` +
+    `sq.quantize(x, { scale: 0.5, zeroPoint: 0, dtype: 'int8' });\nconsole.log('threads', sq.threads);\n`);
+  const path = file.pathname;
+  const args = globalThis.Deno ? ['run', '-A', path] : [path];
+  const t0 = Date.now();
+  const res = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 20000 });
+  assert.is(res.status, 0, res.stderr);
+  assert.match(res.stdout, /threads 3/);
+  assert.ok(Date.now() - t0 < 15000);
+});
+
+t.run();
