@@ -9,6 +9,8 @@
  * @module
  */
 
+import { tls } from './mem';
+
 /** k block: a 4 x KC tile of A stays in L1 while B's KC x n block is read from L2. */
 const KC: i32 = 256;
 
@@ -80,6 +82,29 @@ const MR: i32 = 4;
   if (j < n) scalarCols(R, a, lda, b, ldb, c, ldc, kc, first, j, n);
 }
 
+/** The packed k block x 16 (or 8) columns of B (gemm_f32), per thread through tls. */
+const BPANEL: usize = memory.data(KC * 16 * 4, 16);
+
+/** Copy kc rows of 16 floats of B (rows ldb bytes apart) into bp, 64 bytes a row. */
+@inline function packB16(b: usize, ldb: usize, kc: i32, bp: usize): void {
+  for (let p = 0; p < kc; p++) {
+    const s = b + <usize>p * ldb, d = bp + (<usize>p << 6);
+    v128.store(d, v128.load(s));
+    v128.store(d, v128.load(s, 16), 16);
+    v128.store(d, v128.load(s, 32), 32);
+    v128.store(d, v128.load(s, 48), 48);
+  }
+}
+
+/** Copy kc rows of 8 floats of B (rows ldb bytes apart) into bp, 32 bytes a row. */
+@inline function packB8(b: usize, ldb: usize, kc: i32, bp: usize): void {
+  for (let p = 0; p < kc; p++) {
+    const s = b + <usize>p * ldb, d = bp + (<usize>p << 5);
+    v128.store(d, v128.load(s));
+    v128.store(d, v128.load(s, 16), 16);
+  }
+}
+
 /** Rows of B that one pass of streamRow reads together (16 sequential streams). */
 const KS: i32 = 16;
 
@@ -137,14 +162,39 @@ export function gemm_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): 
     return;
   }
   if (ASC_FEATURE_SIMD) {
+    const bp = tls(BPANEL);
     for (let k0 = 0; k0 < k; k0 += KC) {
       const kc = min(KC, k - k0);
       const first = k0 == 0;
       const ak = a + (<usize>k0 << 2);
       const bk = b + <usize>k0 * ldb;
-      let i = 0;
-      for (; i + MR <= m; i += MR) rowTile(MR, ak + <usize>i * lda, lda, bk, ldb, c + <usize>i * ldc, ldc, kc, first, n);
-      for (; i < m; i++) rowTile(1, ak + <usize>i * lda, lda, bk, ldb, c + <usize>i * ldc, ldc, kc, first, n);
+      // each k block x 8 columns of B is copied into a contiguous panel (it stays in L1; read in
+      // place, B's rows lie a row-stride apart and, n a power of two, share a cache set), then
+      // every row tile runs over it
+      let j = 0;
+      for (; j + 16 <= n; j += 16) {
+        // 16 columns: a whole 64-byte line of each row of B is copied at once
+        packB16(bk + (<usize>j << 2), ldb, kc, bp);
+        for (let h: usize = 0; h < 2; h++) {
+          const cj = c + ((<usize>j + (h << 3)) << 2), bh = bp + (h << 5);
+          let i = 0;
+          for (; i + MR <= m; i += MR) tile(MR, 2, ak + <usize>i * lda, lda, bh, 64, cj + <usize>i * ldc, ldc, kc, first);
+          for (; i < m; i++) tile(1, 2, ak + <usize>i * lda, lda, bh, 64, cj + <usize>i * ldc, ldc, kc, first);
+        }
+      }
+      for (; j + 8 <= n; j += 8) {
+        packB8(bk + (<usize>j << 2), ldb, kc, bp);
+        const cj = c + (<usize>j << 2);
+        let i = 0;
+        for (; i + MR <= m; i += MR) tile(MR, 2, ak + <usize>i * lda, lda, bp, 32, cj + <usize>i * ldc, ldc, kc, first);
+        for (; i < m; i++) tile(1, 2, ak + <usize>i * lda, lda, bp, 32, cj + <usize>i * ldc, ldc, kc, first);
+      }
+      if (j < n) {
+        let i = 0;
+        const bj = bk + (<usize>j << 2), cj = c + (<usize>j << 2);
+        for (; i + MR <= m; i += MR) rowTile(MR, ak + <usize>i * lda, lda, bj, ldb, cj + <usize>i * ldc, ldc, kc, first, n - j);
+        for (; i < m; i++) rowTile(1, ak + <usize>i * lda, lda, bj, ldb, cj + <usize>i * ldc, ldc, kc, first, n - j);
+      }
     }
   } else {
     // Row-wise axpy: C[i, :] += A[i, p] * B[p, :] for p in order, which is the same sequential
