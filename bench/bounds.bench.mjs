@@ -4,30 +4,23 @@
 // could, timed in one process beside the shipped kernels, in alternation (A, B, C, A, B, C, ...)
 // because this machine's speed drifts:
 // - sparse int8 vs f32 CSR: the shipped spmv / spmm source with every value read replaced by a
-//   constant held in a register ("no values"), generated from assembly/spmm.ts at run time. No
+//   constant held in a register ("no values"), generated at run time from whole kernel files
+//   (assembly/sparse/csr-spmv-offsets.ts and csr-spmm.ts) in a copy of assembly/. No
 //   encoding of the values (int8 or anything smaller) can beat it, so its speedup over f32 CSR
 //   bounds what sparse int8 can reach with the same gathers, adds and order.
 // - quantize vs the copy: a loop that only loads 16 floats, narrows them and stores 16 bytes (any
 //   quantize does at least this), and one that also multiplies and rounds with no clamp, NaN
 //   handling or exactness check (any quantize does at least this much arithmetic).
 import asc from 'assemblyscript/asc';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QUICK, copy16, median, record, time } from './harness.mjs';
 
-/** Cut [from, to) out of src; throws if either marker is missing (the kernel source moved). */
-function cut(src, from, to) {
-  const i = src.indexOf(from);
-  const j = i < 0 ? -1 : src.indexOf(to, i);
-  if (i < 0 || j < 0) throw new Error(`bounds: marker not found in assembly/spmm.ts: ${i < 0 ? from : to}`);
-  return src.slice(i, j);
-}
-
 /**
- * A copy of a block of the kernel source whose functions take a v128 `kv` instead of the values
- * pointer and use it wherever a value was read. The int8 branches stay (dead: called with q8 false)
- * but read address 0 so that they still compile.
+ * A copy of a kernel file whose functions (`names` renamed with the suffix NV) take a v128 `kv`
+ * instead of the values pointer and use it wherever a value was read. The int8 branches stay
+ * (dead: called with q8 false) but read address 0 so that they still compile.
  */
 function withoutValues(block, names) {
   for (const n of names) block = block.replaceAll(`${n}(`, `${n}NV(`);
@@ -37,8 +30,7 @@ function withoutValues(block, names) {
     .replace(/splatVal\(values, [^)]*\)/g, 'kv')
     .replace(/valAt\(values, [^)]*\)/g, 'f32x4.extract_lane(kv, 0)')
     .replaceAll('(values + p)', '(0)')
-    .replaceAll('values, ', 'kv, ')
-    .replace(/const TILE_V: i32 = \d+;/, '');
+    .replaceAll('values, ', 'kv, ');
   if (/\bvalues\b/.test(block.replace(/\/\/.*|\/\*[\s\S]*?\*\//g, ''))) throw new Error('bounds: a value read was left in the value-free copy');
   return block;
 }
@@ -70,12 +62,16 @@ export function bound_q_round(x: usize, out: usize, n: i32, s: f32): void {
 }
 `;
 
-/** The shipped spmm.ts, value-free copies of its byte-offset spmv and its CSR spmm, the quant floors. */
-async function buildBounds() {
-  const src = await readFile(new URL('../assembly/spmm.ts', import.meta.url), 'utf8');
-  const spmv = withoutValues(cut(src, '@inline function offStepA', '// N:M'), ['offStepA', 'offStepB', 'rowSpmvOff', 'csrSpmvOff']);
-  const spmm = withoutValues(cut(src, '// V vectors (1 to 8', '/** Y[rows x n] = A X for a CSR A'), ['csrTile', 'csrRow', 'csrSpmm']);
-  const code = `${src}\n${spmv}\n${spmm}\n${QUANT_FLOORS}
+/**
+ * The bounds entry, compiled in a copy of assembly/ beside the value-free copies of two kernel
+ * files: the shipped CSR spmv / spmm kernels, their value-free versions and the quant floors.
+ */
+const ENTRY = `
+export { sparse_csr_spmm_f32, sparse_csrq8_spmm_f32 } from './sparse/csr-spmm';
+export { sparse_csr_spmv_f32, sparse_csrq8_spmv_f32 } from './sparse/csr-spmv';
+import { csrSpmvOffNV } from './sparse/csr-spmv-offsets-nv';
+import { csrSpmmNV } from './sparse/csr-spmm-nv';
+${QUANT_FLOORS}
 export function bound_spmv_novalues(rows: i32, indptr: usize, indices: usize, kvp: usize, x: usize, y: usize, cols: i32): void {
   csrSpmvOffNV(rows, indptr, indices, v128.load(kvp), false, 0, x, y, cols);
 }
@@ -83,11 +79,25 @@ export function bound_spmm_novalues(rows: i32, indptr: usize, indices: usize, kv
   csrSpmmNV(rows, indptr, indices, true, v128.load(kvp), false, 0, x, n, y, <usize>n);
 }
 `;
+
+/** The value-free copies: file, and its functions that take `kv` (the others are unchanged). */
+const NV = [
+  ['csr-spmv-offsets.ts', ['offStepA', 'offStepB', 'rowSpmvOff', 'csrSpmvOff']],
+  ['csr-spmm.ts', ['csrTile', 'csrRow', 'csrSpmm']],
+];
+
+async function buildBounds() {
   const dir = await mkdtemp(join(tmpdir(), 'sparq-bounds-'));
   try {
-    await writeFile(join(dir, 'bounds.ts'), code);
+    const asm = join(dir, 'assembly'), sparse = join(asm, 'sparse');
+    await cp(new URL('../assembly', import.meta.url), asm, { recursive: true });
+    for (const [file, names] of NV) {
+      const src = await readFile(join(sparse, file), 'utf8');
+      await writeFile(join(sparse, file.replace(/\.ts$/, '-nv.ts')), withoutValues(src, names));
+    }
+    await writeFile(join(asm, 'bounds.ts'), ENTRY);
     // the options of asconfig.json's simd target
-    const { error, stderr } = await asc.main([join(dir, 'bounds.ts'), '-o', join(dir, 'bounds.wasm'), '--runtime', 'stub', '--enable', 'simd',
+    const { error, stderr } = await asc.main([join(asm, 'bounds.ts'), '-o', join(dir, 'bounds.wasm'), '--runtime', 'stub', '--enable', 'simd',
       '--use', 'abort=', '--noAssert', '-O3', '--shrinkLevel', '0', '--converge', '--initialMemory', '1024']);
     if (error) throw new Error(`bounds: asc failed: ${stderr.toString()}`);
     const bytes = await readFile(join(dir, 'bounds.wasm'));

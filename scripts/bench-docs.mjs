@@ -102,8 +102,9 @@ than any correct kernel for the same result, and times them in alternation with 
 (A, B, C, A, B, C, ...; five rounds, medians), so that drift in the machine's speed moves them
 together:
 
-- **No value reads** (sparse): the shipped spmv / spmm source (\`assembly/spmm.ts\`, cut out and
-  compiled at run time) with every value read replaced by a constant held in a register. No
+- **No value reads** (sparse): the shipped spmv / spmm source (copies of the whole files
+  \`assembly/sparse/csr-spmv-offsets.ts\` and \`csr-spmm.ts\`, compiled at run time) with every value
+  read replaced by a constant held in a register. No
   encoding of the values (int8 or anything smaller) can beat it with the same gathers, adds and
   order, so its speed-up over f32 CSR bounds what any value encoding can gain.
 - **Quantize floors**: a loop that only loads 16 floats, narrows them and stores 16 bytes (any

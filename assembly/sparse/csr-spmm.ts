@@ -11,11 +11,7 @@
  * @module
  */
 import { SPARSE_IDX_OFF16 } from '../consts';
-import { colAt, valAt } from './shared';
-
-@inline function splatVal(values: usize, p: usize, q8: bool): v128 {
-  return q8 ? f32x4.splat(<f32>load<i8>(values + p)) : v128.load32_splat(values + (p << 2));
-}
+import { colAt, splatVal, valAt } from './shared';
 
 // V vectors (1 to 8: 4 to 32 columns) of one output row, over the row's nonzeros [p0, p1).
 @inline function csrTile(V: i32, p0: usize, p1: usize, indices: usize, idx16: bool, values: usize, q8: bool,
@@ -94,7 +90,7 @@ const TILE_V: i32 = 6;
   }
 }
 
-@inline function csrSpmm(rows: i32, indptr: usize, indices: usize, idx16: bool, values: usize, q8: bool, scale: usize,
+@inline export function csrSpmm(rows: i32, indptr: usize, indices: usize, idx16: bool, values: usize, q8: bool, scale: usize,
   x: usize, n: i32, y: usize, imul: usize): void {
   const ldx = <usize>n << 2;
   for (let i = 0; i < rows; i++) {
