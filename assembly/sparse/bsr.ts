@@ -11,6 +11,9 @@
 import { colAt } from './shared';
 
 // R rows (1..4) of a block row x V vectors (1, 2) of columns: each X load serves R rows.
+// Not shared with gemm's tile (gemm.ts), whose step is the same: here the accumulators stay in
+// registers across all blocks of the block row, each block jumping to the X rows its block column
+// names, while gemm's tile runs one contiguous k range and would store and reload them per block.
 @inline function bsrTile(R: i32, V: i32, q0: usize, q1: usize, bcol: usize, idx16: bool, vals: usize, bh: i32, bw: i32,
   r0: i32, xj: usize, ldx: usize, yp: usize): void {
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
