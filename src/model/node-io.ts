@@ -10,6 +10,10 @@ export interface Fs {
   writeFile(path: string, data: Uint8Array): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   rm(path: string, options: { force: boolean }): Promise<void>;
+  open(path: string, flags: string): Promise<{
+    write(data: Uint8Array, offset: number, length: number): Promise<{ bytesWritten: number }>;
+    close(): Promise<void>;
+  }>;
 }
 
 let fsP: Promise<Fs> | undefined;
@@ -53,12 +57,25 @@ export function errCode(e: unknown): string {
   return (e as { code?: string }).code ?? (e as Error).message;
 }
 
-/** Write to a temporary file beside `path`, then rename it onto `path` (no partial file on failure). */
-export async function atomicWrite(path: string, bytes: Uint8Array): Promise<void> {
+/**
+ * Write to a temporary file beside `path`, then rename it onto `path` (no partial file on failure).
+ * A list of parts is written one after the other, without joining them in memory.
+ */
+export async function atomicWrite(path: string, bytes: Uint8Array | readonly Uint8Array[]): Promise<void> {
   const fs = await nodeFs();
   const tmp = `${path}.tmp-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   try {
-    await fs.writeFile(tmp, bytes);
+    if (bytes instanceof Uint8Array) await fs.writeFile(tmp, bytes);
+    else {
+      const fh = await fs.open(tmp, 'w');
+      try {
+        for (const part of bytes) {
+          for (let at = 0; at < part.length; ) at += (await fh.write(part, at, part.length - at)).bytesWritten;
+        }
+      } finally {
+        await fh.close();
+      }
+    }
     await fs.rename(tmp, path);
   } catch (e) {
     await fs.rm(tmp, { force: true });

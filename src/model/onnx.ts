@@ -515,6 +515,19 @@ export function writeOnnx(model: OnnxModel, options?: Omit<WriteOnnxOptions, 'ex
 export function writeOnnx(model: OnnxModel, options: WriteOnnxOptions & { externalDataThreshold: number }): { model: Uint8Array; data: Uint8Array };
 export function writeOnnx(model: OnnxModel, options?: WriteOnnxOptions): Uint8Array | { model: Uint8Array; data: Uint8Array };
 export function writeOnnx(model: OnnxModel, options: WriteOnnxOptions = {}): Uint8Array | { model: Uint8Array; data: Uint8Array } {
+  const { model: out, chunks, size } = encodeOnnx(model, options);
+  if (chunks === undefined) return out;
+  const data = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    data.set(c, at);
+    at += c.length;
+  }
+  return { model: out, data };
+}
+
+/** The model's bytes and, with a threshold, its external data as the tensors' own byte views (not joined). */
+function encodeOnnx(model: OnnxModel, options: WriteOnnxOptions): { model: Uint8Array; chunks?: Uint8Array[]; size: number } {
   if (typeof model !== 'object' || model === null || typeof model.graph !== 'object' || model.graph === null) {
     throw new TypeError('model: expected an OnnxModel (an object with a graph)');
   }
@@ -534,14 +547,8 @@ export function writeOnnx(model: OnnxModel, options: WriteOnnxOptions = {}): Uin
   }
   const bytes = writer.finish();
   const out = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (externalDataThreshold === undefined) return out;
-  const data = new Uint8Array(ctx.size);
-  let at = 0;
-  for (const c of ctx.chunks) {
-    data.set(c, at);
-    at += c.length;
-  }
-  return { model: out, data };
+  if (externalDataThreshold === undefined) return { model: out, size: 0 };
+  return { model: out, chunks: ctx.chunks, size: ctx.size };
 }
 
 /**
@@ -553,11 +560,9 @@ export async function saveOnnx(model: OnnxModel, path: string, options: WriteOnn
   if (typeof path !== 'string' || path === '') throw new TypeError('path: expected a file path');
   const opts = { ...options };
   if (opts.externalDataThreshold !== undefined && opts.location === undefined) opts.location = `${basename(path)}.data`;
-  const res: Uint8Array | { model: Uint8Array; data: Uint8Array } = writeOnnx(model, opts);
-  if (res instanceof Uint8Array) await atomicWrite(path, res);
-  else {
-    const both = res as { model: Uint8Array; data: Uint8Array };
-    await atomicWrite(join(dirname(path), opts.location as string), both.data);
-    await atomicWrite(path, both.model);
-  }
+  // the external data is written tensor by tensor, never joined in memory (peak memory stays near
+  // the models' own size)
+  const { model: bytes, chunks } = encodeOnnx(model, opts);
+  if (chunks !== undefined) await atomicWrite(join(dirname(path), opts.location as string), chunks);
+  await atomicWrite(path, bytes);
 }
