@@ -12,7 +12,7 @@
 import { tls } from './mem';
 
 /** k block: a 4 x KC tile of A stays in L1 while B's KC x n block is read from L2. */
-const KC: i32 = 256;
+const KC: i32 = 128;
 
 /** Row tile of the SIMD micro-kernel. 4 x 8 keeps 8 accumulators + 2 B + 1 A vector in registers. */
 const MR: i32 = 4;
@@ -82,6 +82,89 @@ const MR: i32 = 4;
   if (j < n) scalarCols(R, a, lda, b, ldb, c, ldc, kc, first, j, n);
 }
 
+/** Rows of A copied together (gemm_f32): AG x KC f32 of static scratch. */
+const AG: i32 = 64;
+const APANEL: usize = memory.data(AG * KC * 4, 16);
+
+/**
+ * Copy a k block of 4 rows of A (rows lda bytes apart) interleaved: ai[4 p + r] = A[r][p], so one
+ * pointer with constant offsets reaches the 4 rows (4 x 4 transposes; the k tail one by one).
+ */
+@inline function packA4(a: usize, lda: usize, kc: i32, ai: usize): void {
+  const a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda;
+  let p = 0;
+  for (; p + 4 <= kc; p += 4) {
+    const o = <usize>p << 2;
+    const r0 = v128.load(a + o), r1 = v128.load(a1 + o), r2 = v128.load(a2 + o), r3 = v128.load(a3 + o);
+    const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+    const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+    const d = ai + (<usize>p << 4);
+    v128.store(d, i64x2.shuffle(t0, t1, 0, 2));
+    v128.store(d, i64x2.shuffle(t0, t1, 1, 3), 16);
+    v128.store(d, i64x2.shuffle(t2, t3, 0, 2), 32);
+    v128.store(d, i64x2.shuffle(t2, t3, 1, 3), 48);
+  }
+  for (; p < kc; p++) {
+    const o = <usize>p << 2, d = ai + (<usize>p << 4);
+    store<f32>(d, load<f32>(a + o));
+    store<f32>(d, load<f32>(a1 + o), 4);
+    store<f32>(d, load<f32>(a2 + o), 8);
+    store<f32>(d, load<f32>(a3 + o), 12);
+  }
+}
+
+/**
+ * 4 rows x 8 columns of C over kc steps of k from an interleaved A block (packA4) and a B panel of
+ * 64 bytes a row: constant offsets from two pointers, two steps of k per loop turn. Each element
+ * still adds its products in k order.
+ */
+@inline function tile4i(ai: usize, bh: usize, c: usize, ldc: usize, kc: i32, first: bool): void {
+  let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  if (!first) {
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(c + ldc); c11 = v128.load(c + ldc, 16);
+    c20 = v128.load(c + 2 * ldc); c21 = v128.load(c + 2 * ldc, 16);
+    c30 = v128.load(c + 3 * ldc); c31 = v128.load(c + 3 * ldc, 16);
+  }
+  let pa = ai, pb = bh;
+  const end = ai + (<usize>kc << 4);
+  for (; pa + 32 <= end; pa += 32, pb += 128) {
+    let b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let x = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    b0 = v128.load(pb, 64); b1 = v128.load(pb, 80);
+    x = v128.load32_splat(pa, 16);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 20);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 24);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 28);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+  }
+  if (pa < end) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let x = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+}
+
 /** The packed k block x 16 (or 8) columns of B (gemm_f32), per thread through tls. */
 const BPANEL: usize = memory.data(KC * 16 * 4, 16);
 
@@ -96,10 +179,10 @@ const BPANEL: usize = memory.data(KC * 16 * 4, 16);
   }
 }
 
-/** Copy kc rows of 8 floats of B (rows ldb bytes apart) into bp, 32 bytes a row. */
-@inline function packB8(b: usize, ldb: usize, kc: i32, bp: usize): void {
+/** Copy kc rows of 8 floats of B (rows ldb bytes apart) into bp, 64 bytes a row (the first 32 used). */
+@inline function packB8x64(b: usize, ldb: usize, kc: i32, bp: usize): void {
   for (let p = 0; p < kc; p++) {
-    const s = b + <usize>p * ldb, d = bp + (<usize>p << 5);
+    const s = b + <usize>p * ldb, d = bp + (<usize>p << 6);
     v128.store(d, v128.load(s));
     v128.store(d, v128.load(s, 16), 16);
   }
@@ -162,38 +245,37 @@ export function gemm_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): 
     return;
   }
   if (ASC_FEATURE_SIMD) {
-    const bp = tls(BPANEL);
+    const bp = tls(BPANEL), ap = tls(APANEL);
     for (let k0 = 0; k0 < k; k0 += KC) {
       const kc = min(KC, k - k0);
       const first = k0 == 0;
-      const ak = a + (<usize>k0 << 2);
       const bk = b + <usize>k0 * ldb;
-      // each k block x 8 columns of B is copied into a contiguous panel (it stays in L1; read in
-      // place, B's rows lie a row-stride apart and, n a power of two, share a cache set), then
-      // every row tile runs over it
-      let j = 0;
-      for (; j + 16 <= n; j += 16) {
-        // 16 columns: a whole 64-byte line of each row of B is copied at once
-        packB16(bk + (<usize>j << 2), ldb, kc, bp);
-        for (let h: usize = 0; h < 2; h++) {
-          const cj = c + ((<usize>j + (h << 3)) << 2), bh = bp + (h << 5);
-          let i = 0;
-          for (; i + MR <= m; i += MR) tile(MR, 2, ak + <usize>i * lda, lda, bh, 64, cj + <usize>i * ldc, ldc, kc, first);
-          for (; i < m; i++) tile(1, 2, ak + <usize>i * lda, lda, bh, 64, cj + <usize>i * ldc, ldc, kc, first);
+      const lap = <usize>kc << 2; // bytes of a row of the A copy (4 rows interleaved: 4 lap a tile)
+      // groups of AG rows: the group's k block of A is copied into contiguous rows of kc (A's rows
+      // a power-of-two stride apart would share cache sets too), then B panel by B panel
+      for (let i0 = 0; i0 < m; i0 += AG) {
+        const mg = min(AG, m - i0);
+        const ak = a + <usize>i0 * lda + (<usize>k0 << 2);
+        const m4 = mg & ~3; // rows in full tiles of 4: interleaved copies; the rest read A in place
+        for (let r = 0; r < m4; r += 4) packA4(ak + <usize>r * lda, lda, kc, ap + <usize>r * lap);
+        const cg = c + <usize>i0 * ldc;
+        let j = 0;
+        for (; j + 8 <= n; j += 16) {
+          // 16 columns (a whole 64-byte line of each row of B), or the last 8
+          const w = min(16, n - j) >= 16 ? 16 : 8;
+          if (w == 16) packB16(bk + (<usize>j << 2), ldb, kc, bp);
+          else packB8x64(bk + (<usize>j << 2), ldb, kc, bp);
+          for (let h = 0; h < w; h += 8) {
+            const cj = cg + (<usize>(j + h) << 2), bh = bp + (<usize>h << 2);
+            for (let i = 0; i < m4; i += 4) tile4i(ap + <usize>i * lap, bh, cj + <usize>i * ldc, ldc, kc, first);
+            for (let i = m4; i < mg; i++) tile(1, 2, ak + <usize>i * lda, lda, bh, 64, cj + <usize>i * ldc, ldc, kc, first);
+          }
+          if (w == 8) { j += 8; break; }
         }
-      }
-      for (; j + 8 <= n; j += 8) {
-        packB8(bk + (<usize>j << 2), ldb, kc, bp);
-        const cj = c + (<usize>j << 2);
-        let i = 0;
-        for (; i + MR <= m; i += MR) tile(MR, 2, ak + <usize>i * lda, lda, bp, 32, cj + <usize>i * ldc, ldc, kc, first);
-        for (; i < m; i++) tile(1, 2, ak + <usize>i * lda, lda, bp, 32, cj + <usize>i * ldc, ldc, kc, first);
-      }
-      if (j < n) {
-        let i = 0;
-        const bj = bk + (<usize>j << 2), cj = c + (<usize>j << 2);
-        for (; i + MR <= m; i += MR) rowTile(MR, ak + <usize>i * lda, lda, bj, ldb, cj + <usize>i * ldc, ldc, kc, first, n - j);
-        for (; i < m; i++) rowTile(1, ak + <usize>i * lda, lda, bj, ldb, cj + <usize>i * ldc, ldc, kc, first, n - j);
+        if (j < n) {
+          const bj = bk + (<usize>j << 2), cj = cg + (<usize>j << 2);
+          for (let i = 0; i < mg; i++) rowTile(1, ak + <usize>i * lda, lda, bj, ldb, cj + <usize>i * ldc, ldc, kc, first, n - j);
+        }
       }
     }
   } else {
