@@ -49,15 +49,15 @@ for (const r of runners) {
   console.log(`# ${r.id}: ${p} passed, ${f} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   const head = /# runtime (\S+) (\S+): .* picks the (relaxed|SIMD|scalar) build/.exec(out);
   if (head && r.id !== 'matrix') {
-    rows.push({ runtime: { node: 'Node', 'node-relaxed-flag': 'Node, --experimental-wasm-relaxed-simd', deno: 'Deno', bun: 'Bun' }[r.id], version: head[2].replace(/^v/, ''), loads: "default entry (`import 'sparq'`), embedded bytes", simd: head[3] !== 'scalar', build: head[3], identical: f === 0 && res.status === 0, tests: `${p}/${p + f} tests, all suites (golden battery x 2 builds included)` });
+    rows.push({ runtime: { node: 'Node', 'node-relaxed-flag': 'Node, --experimental-wasm-relaxed-simd', deno: 'Deno', bun: 'Bun' }[r.id], version: head[2].replace(/^v/, ''), loads: "default entry (`import 'sparq'`), embedded bytes", simd: head[3] !== 'scalar', build: head[3], threads: /^threads\.test\.js$/m.test(out) ? '1 / 2 / 3, same hashes' : 'not tested', identical: f === 0 && res.status === 0, tests: `${p}/${p + f} tests, all suites (golden battery x 2 builds included)` });
   }
 }
 try {
   for (const f of readdirSync('build/runtime-report').sort()) rows.push(JSON.parse(readFileSync(`build/runtime-report/${f}`, 'utf8')));
 } catch { /* the matrix did not run */ }
 if (rows.length) {
-  const table = ['| runtime | version tested | how it loads sparq | SIMD | build | result identical | tests |', '| --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map((w) => `| ${w.runtime} | ${w.version}${w.source ? ` (${w.source})` : ''} | ${w.loads} | ${w.simd ? 'yes' : 'no'} | ${w.build ?? (w.simd ? 'SIMD' : 'scalar')} | ${w.identical ? 'yes' : 'NO'} | ${w.tests} |`)].join('\n');
+  const table = ['| runtime | version tested | how it loads sparq | SIMD | build | threads | result identical | tests |', '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((w) => `| ${w.runtime} | ${w.version}${w.source ? ` (${w.source})` : ''} | ${w.loads} | ${w.simd ? 'yes' : 'no'} | ${w.build ?? (w.simd ? 'SIMD' : 'scalar')} | ${w.threads ?? '-'} | ${w.identical ? 'yes' : 'NO'} | ${w.tests} |`)].join('\n');
   mkdirSync('build', { recursive: true });
   writeFileSync('build/runtime-table.md', `${table}\n`);
   console.log(`\n${table}\n`);

@@ -1,7 +1,10 @@
 // Threads: init({ threads }) in this runtime (Node, Deno and Bun all run worker threads), the same
 // bits as one thread for the whole golden battery at 2 and 3 threads, faults, and cleanup.
+// (Chromium has its own page, test/runtimes/browser/threads-page.js: its renderer crashes on a
+// Wasm out-of-bounds trap, which the fault test below provokes on purpose.)
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { availableParallelism } from 'node:os';
 import { init } from 'sparq';
 import { poolOf } from '../dist/runtime/threads.js';
 import { runBattery } from './golden/index.js';
@@ -36,7 +39,7 @@ t('options.threads: a whole number from 1 to 256 or "auto"; 1 by default', async
     }
   }
   const auto = await init({ threads: 'auto' });
-  assert.ok(auto.threads >= 1);
+  assert.is(auto.threads, availableParallelism());
   await auto.close();
 });
 
@@ -175,24 +178,6 @@ t('close() and Symbol.asyncDispose end the workers; the instance then runs on on
   assert.is(typeof sq2[Symbol.asyncDispose], 'function');
   await sq2[Symbol.asyncDispose]();
   assert.is(sq2.threads, 1);
-});
-
-t('a process that never calls close() still exits', async () => {
-  const { spawnSync } = await import('node:child_process');
-  const { writeFileSync, mkdirSync } = await import('node:fs');
-  const dir = new URL('../build/tmp/', import.meta.url);
-  mkdirSync(dir, { recursive: true });
-  const file = new URL('forgotten-threads.mjs', dir);
-  writeFileSync(file, `import { init } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};\n` +
-    `const sq = await init({ threads: 3 });\nconst x = sq.wasmArray(new Float32Array(1 << 20).fill(1.5));\n` +
-    `sq.quantize(x, { scale: 0.5, zeroPoint: 0, dtype: 'int8' });\nconsole.log('threads', sq.threads);\n`);
-  const path = file.pathname;
-  const args = globalThis.Deno ? ['run', '-A', path] : [path];
-  const t0 = Date.now();
-  const res = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 20000 });
-  assert.is(res.status, 0, res.stderr);
-  assert.match(res.stdout, /threads 3/);
-  assert.ok(Date.now() - t0 < 15000);
 });
 
 t.run();

@@ -32,13 +32,20 @@ const ERRORS: Record<number, new (m: string) => Error> = { 1: Error, 2: RangeErr
  * `self` (Web Workers).
  */
 const WORKER_SOURCE = `
-let post, listen;
-try {
-  const wt = await import('node:worker_threads');
-  if (wt.parentPort) { const p = wt.parentPort; post = (m) => p.postMessage(m); listen = (f) => p.once('message', f); }
-} catch {}
-if (!post) { post = (m) => self.postMessage(m); listen = (f) => { self.onmessage = (e) => { self.onmessage = null; f(e.data); }; }; }
-listen((d) => {
+const nodeLike = typeof globalThis.process?.versions?.node === 'string' || globalThis.Deno !== undefined || globalThis.Bun !== undefined;
+// a Web Worker listens before its first await: a message that arrives during one would be lost
+let first;
+const early = nodeLike ? undefined : new Promise((r) => { self.onmessage = (e) => { self.onmessage = null; r(e.data); }; });
+let post;
+if (nodeLike) {
+  const p = (await import('node:worker_threads')).parentPort;
+  post = (m) => p.postMessage(m);
+  first = new Promise((r) => p.once('message', r));
+} else {
+  post = (m) => self.postMessage(m);
+  first = early;
+}
+first.then((d) => {
   let ex;
   try {
     const mod = d.module instanceof WebAssembly.Module ? d.module : new WebAssembly.Module(d.bytes);
@@ -318,11 +325,10 @@ function nodeLike(): boolean {
 /** Why this platform cannot run sparq's threads, or undefined. */
 function platformReason(): string | undefined {
   if (g.navigator?.userAgent === 'Cloudflare-Workers') return 'Cloudflare workerd has no worker threads (and no shared memory between requests)';
+  const browserLike = !nodeLike();
+  if (browserLike && g.crossOriginIsolated === false) return 'this page is not cross-origin isolated: SharedArrayBuffer needs the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
   if (typeof SharedArrayBuffer !== 'function') return 'SharedArrayBuffer is not available in this runtime';
-  if (!nodeLike()) {
-    if (g.crossOriginIsolated === false) return 'this page is not cross-origin isolated: SharedArrayBuffer needs the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
-    if (typeof g.Worker !== 'function') return 'this runtime has no Worker';
-  }
+  if (browserLike && typeof g.Worker !== 'function') return 'this runtime has no Worker';
   return undefined;
 }
 
@@ -398,7 +404,11 @@ async function startWorker(): Promise<WorkerHandle> {
       w.onerror = null;
     },
     unref: () => URL.revokeObjectURL(url),
-    terminate: () => w.terminate(),
+    // a Web Worker reports no exit: a terminate() that close() did not ask for (it calls off() first) is one
+    terminate: () => {
+      w.terminate();
+      onExit?.('terminated');
+    },
   };
 }
 

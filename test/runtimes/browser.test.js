@@ -17,7 +17,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '')
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src data:";
 
 const t = suite('Chromium');
-let browser, server, source;
+let browser, server, plain, source;
 
 const checkSetup = guardedSetup(t, setup);
 async function setup() {
@@ -29,6 +29,8 @@ async function setup() {
   // sparq/model depends on protobufjs (CommonJS): the page's import map points at a bundle of it
   await build({ entryPoints: [`${ROOT}/dist/model/index.js`], outfile: `${ROOT}/build/runtimes/sparq-model.js`, bundle: true, format: 'esm', platform: 'browser', logLevel: 'error' });
   server = await serve(ROOT, { csp: { '/test/runtimes/browser/bundle.html': CSP } });
+  // the same files without COOP / COEP: no SharedArrayBuffer, so threads fall back to one
+  plain = await serve(ROOT, { isolate: false });
   const launched = await launchChromium();
   ({ browser, source } = launched);
   const unpacked = launched.unpackMs === undefined ? '' : launched.unpackMs ? `, unpacked in ${(launched.unpackMs / 1000).toFixed(1)} s` : ', unpacked copy reused';
@@ -37,15 +39,16 @@ async function setup() {
 t.after(async () => {
   await browser?.close();
   await server?.close();
+  await plain?.close();
 });
 
-async function load(path) {
+async function load(path, base, allowed) {
   checkSetup();
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(`${server.url}${path}`);
+  page.on('console', (m) => { if (m.type() === 'error' && !allowed?.test(m.text())) errors.push(m.text()); });
+  await page.goto(`${base ?? server.url}${path}`);
   try {
     await page.waitForFunction(() => window.__sparq && window.__sparq.done, null, { timeout: 120000 });
   } catch (e) {
@@ -82,13 +85,40 @@ t('plain <script type="module"> page: golden battery (both builds) and the uvu s
 });
 
 t("esbuild bundle under a strict CSP (script-src 'self' 'wasm-unsafe-eval'): golden battery", async () => {
-  const r = await load('/test/runtimes/browser/bundle.html');
+  // the CSP blocks the blob: workers that init({ threads: 2 }) tries (Chromium logs that)
+  const r = await load('/test/runtimes/browser/bundle.html', undefined, /Creating a worker from 'blob:.*violates the following Content Security Policy/);
   assert.is(r.simd, true);
   assert.is(r.build, 'relaxed');
   assert.equal(batteryDiff(r.simdHashes, expected), [], 'SIMD build hashes');
   assert.equal(batteryDiff(r.scalarHashes, expected), [], 'scalar build hashes');
   assert.equal(batteryDiff(r.relaxedHashes, expected), [], 'relaxed build hashes');
-  reportRow('chromium-bundle', { runtime: 'Chromium (esbuild bundle, strict CSP)', version: browser.version(), source, loads: 'esbuild bundle, embedded bytes', simd: r.simd, build: r.build, identical: true, tests: `golden battery (${Object.keys(expected).length} cases x 3 builds)` });
+  // a strict CSP without worker-src blob: blocks the workers: one thread, and the reason
+  assert.is(r.threads, 1);
+  assert.type(r.threadsUnavailable, 'string');
+  reportRow('chromium-bundle', { runtime: 'Chromium (esbuild bundle, strict CSP)', version: browser.version(), source, loads: 'esbuild bundle, embedded bytes', simd: r.simd, build: r.build, threads: 'no under this CSP (workers need worker-src blob:): one thread, no error', identical: true, tests: `golden battery (${Object.keys(expected).length} cases x 3 builds)` });
+});
+
+t('threads: a cross-origin-isolated page runs 2 and 3 threads with the one-thread hashes; the esbuild bundle starts its workers', async () => {
+  const r = await load('/test/runtimes/browser/threads.html');
+  assert.is(r.crossOriginIsolated, true);
+  assert.equal(r.threads, { 1: 1, 2: 2, 3: 3 });
+  assert.equal(r.unavailable, { 1: null, 2: null, 3: null });
+  for (const n of [1, 2, 3]) assert.equal(batteryDiff(r.hashes[n], expected), [], `${n} threads`);
+  assert.ok(r.partsRun[2] > 100 && r.partsRun[3] > 100, `parts run: ${JSON.stringify(r.partsRun)}`);
+  const b = await load('/test/runtimes/browser/bundle-threads.html');
+  assert.is(b.threads, 2, `bundle: ${b.threadsUnavailable}`);
+  assert.is(b.threadsSame, true);
+  reportRow('chromium-threads', { runtime: 'Chromium (COOP / COEP page)', version: browser.version(), source, loads: '`<script type="module">` + import map; esbuild bundle', simd: true, build: 'threads', threads: '1 / 2 / 3, same hashes (main thread spins)', identical: true, tests: `golden battery (${Object.keys(expected).length} cases) x 3 thread counts; bundle at 2 threads` });
+});
+
+t('threads: a page without COOP / COEP gets one thread and the reason, with the same hashes', async () => {
+  const r = await load('/test/runtimes/browser/threads.html', plain.url);
+  assert.is(r.crossOriginIsolated, false);
+  assert.equal(r.threads, { 1: 1, 2: 1, 3: 1 });
+  assert.is(r.unavailable[1], null);
+  assert.match(r.unavailable[2], /not cross-origin isolated/);
+  for (const n of [1, 2, 3]) assert.equal(batteryDiff(r.hashes[n], expected), [], `${n} threads asked for`);
+  reportRow('chromium-no-coop', { runtime: 'Chromium (page without COOP / COEP)', version: browser.version(), source, loads: '`<script type="module">` + import map, embedded bytes', simd: true, build: 'relaxed', threads: 'no (not cross-origin isolated): one thread, no error', identical: true, tests: `golden battery (${Object.keys(expected).length} cases) with threads 1 / 2 / 3 asked for` });
 });
 
 t.run();

@@ -10,8 +10,11 @@ const TYPES = {
   '.json': 'application/json', '.wasm': 'application/wasm', '.map': 'application/json',
 };
 
-/** Start serving `root`; `csp` maps page paths to a Content-Security-Policy. Resolves to { url, close }. */
-export function serve(root, { csp = {} } = {}) {
+/**
+ * Start serving `root`; `csp` maps page paths to a Content-Security-Policy; `isolate: false` leaves
+ * out the cross-origin isolation headers (a page without SharedArrayBuffer). Resolves to { url, close }.
+ */
+export function serve(root, { csp = {}, isolate = true } = {}) {
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -20,10 +23,12 @@ export function serve(root, { csp = {} } = {}) {
       const body = await readFile(file);
       const headers = {
         'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'Cross-Origin-Opener-Policy': 'same-origin',
-        'Cross-Origin-Embedder-Policy': 'require-corp',
         'Cache-Control': 'no-store',
       };
+      if (isolate) {
+        headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+        headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+      }
       if (csp[path]) headers['Content-Security-Policy'] = csp[path];
       res.writeHead(200, headers);
       res.end(body);

@@ -100,8 +100,11 @@ t('worker through the `workerd` condition: golden battery on both builds', async
   assert.equal(batteryDiff(r.relaxedHashes, expected), [], 'relaxed build hashes');
   assert.equal(batteryDiff(r.moduleHashes, expected), [], 'init({ module }) hashes');
   assert.ok(r.bytesRefused, 'workerd refuses to compile from bytes, as documented (so the module path is needed)');
+  assert.is(r.threads, 1, 'init({ threads: 2 }) falls back to one thread');
+  assert.match(r.threadsUnavailable, /workerd/);
+  assert.equal(batteryDiff(r.threadHashes, expected), [], 'init({ threads: 2 }) hashes');
   const version = JSON.parse(readFileSync(`${ROOT}/node_modules/workerd/package.json`, 'utf8')).version;
-  reportRow('workerd', { runtime: 'Cloudflare workerd', version, loads: '`workerd` export condition, .wasm imported as modules', simd: r.simd, build: r.build, identical: true, tests: `golden battery (${Object.keys(expected).length} cases x 3 builds, + init({ module }))` });
+  reportRow('workerd', { runtime: 'Cloudflare workerd', version, loads: '`workerd` export condition, .wasm imported as modules', simd: r.simd, build: r.build, threads: 'no (no worker threads): one thread, no error', identical: true, tests: `golden battery (${Object.keys(expected).length} cases x 3 builds, + init({ module }), + init({ threads: 2 }))` });
 });
 
 t.run();

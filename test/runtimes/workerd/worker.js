@@ -20,6 +20,11 @@ export default {
       const viaModule = await init({ module: simdModule }); // init({ module }) with the app's own binding
       const body = { simd: simd.simd, build: picked.build, simdHashes: runBattery(simd), scalarHashes: runBattery(scalar), moduleHashes: runBattery(viaModule), bytesRefused };
       if (picked.build === 'relaxed') body.relaxedHashes = runBattery(picked);
+      // threads: workerd has no worker threads, so init gives one thread and the reason
+      const threaded = await init({ threads: 2 });
+      body.threads = threaded.threads;
+      body.threadsUnavailable = threaded.threadsUnavailable;
+      body.threadHashes = runBattery(threaded);
       return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
     } catch (e) {
       return new Response(JSON.stringify({ error: String(e && e.stack || e) }), { status: 500 });
