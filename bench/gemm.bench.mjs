@@ -2,8 +2,12 @@
 // dX = dY W in a training step) against matmul on the same shape, SIMD build, Wasm-resident data.
 // The cases run in alternation, one call each per round (matmul, NN, TN, NT, TT), so the ratios
 // compare calls made seconds apart; `x matmul` is the median over rounds of each round's ratio.
-// A plain-JS loop (i, p, j order) is the baseline.
-import { QUICK, median, record } from './harness.mjs';
+// A plain-JS loop (i, p, j order) is the baseline. Also the dense product of the sparse bench's
+// shape (W 4096 x 4096 times X 4096 x 64): matmul in both builds, plain JS and TensorFlow.js's Wasm
+// backend (XNNPACK, SIMD binary, one thread) as the peer; the sparse bench divides by these times.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { QUICK, median, record, time } from './harness.mjs';
 
 const M = 64, K = 4096, N = 4096;
 
@@ -27,7 +31,54 @@ function jsMatmul(a, b, m, k, n, c) {
   }
 }
 
-export async function run({ simd: sq, scalar }) {
+let tfOnce;
+/** TensorFlow.js with its Wasm backend on one thread, loaded once: { tf, simd }. */
+export function tfjs() {
+  tfOnce ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const tf = require('@tensorflow/tfjs-core');
+    const wasm = require('@tensorflow/tfjs-backend-wasm');
+    wasm.setThreadsCount(1);
+    wasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+    await tf.setBackend('wasm');
+    await tf.ready();
+    return { tf, simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') };
+  })();
+  return tfOnce;
+}
+
+const DR = 4096, DC = 4096, DN = 64;
+const SLOW = { maxTime: 0.05, minSamples: 2 }; // plain-JS dense and scalar dense: seconds per run
+let denseOnce;
+/**
+ * The dense product W [4096 x 4096] X [4096 x 64]: TF.js, sparq's matmul (resident, both builds)
+ * and plain JS, recorded once per process whichever bench asks first: { simdMs, tfMs }.
+ */
+export function denseProduct({ simd, scalar }) {
+  denseOnce ??= (async () => {
+    console.log('# dense W 4096 x 4096 times X 4096 x 64');
+    const w = fill(DR * DC, 21), x = fill(DC * DN, 22);
+    const flops = 2 * DR * DC * DN;
+    const { tf, simd: tfSimd } = await tfjs();
+    const ta = tf.tensor2d(w, [DR, DC]), tb = tf.tensor2d(x, [DC, DN]);
+    const tfr = record('gemm', `TF.js wasm dense matMul (XNNPACK${tfSimd ? ', SIMD' : ''}, 1 thread)`, time(() => { const c = tf.matMul(ta, tb); c.dataSync(); c.dispose(); }), { flops });
+    ta.dispose(); tb.dispose();
+    const ms = {};
+    for (const [name, sq] of [['simd', simd], ['scalar', scalar]]) {
+      const W = sq.wasmArray(w), X = sq.wasmArray(x), Y = sq.alloc('f32', DR * DN);
+      ms[name] = record('gemm', `sparq matmul, resident [${name}]`, time(() => sq.matmul(W, X, DR, DC, DN, Y), name === 'scalar' ? SLOW : {}), { flops, ratios: { 'TF.js': tfr.ms } }).ms;
+      for (const h of [W, X, Y]) h.dispose();
+    }
+    const c = new Float32Array(DR * DN);
+    record('gemm', 'plain-JS dense matmul (i-p-j loop)', time(() => jsMatmul(w, x, DR, DC, DN, c), SLOW), { flops, ratios: { 'TF.js': tfr.ms } });
+    return { simdMs: ms.simd, tfMs: tfr.ms };
+  })();
+  return denseOnce;
+}
+
+export async function run(ctx) {
+  const { simd: sq, scalar } = ctx;
+  const dense = await denseProduct(ctx);
   const a = fill(M * K, 11), b = fill(K * N, 12);
   const aw = sq.wasmArray(a), bw = sq.wasmArray(b), cw = sq.alloc('f32', M * N);
   const cases = {
@@ -65,4 +116,7 @@ export async function run({ simd: sq, scalar }) {
   const js = performance.now() - t0;
   record('gemm', `matmul ${M}x${K}x${N} [plain JS], one run`, { ms: js, rme: 0 }, { flops, ratios: { 'simd matmul': median(ms.matmul) } });
   for (const x of [aw, bw, cw, as, bs, cs]) x.dispose();
+  const ok = dense.simdMs <= 1.2 * dense.tfMs;
+  console.log(`# targets${QUICK ? ' (quick mode: noisy)' : ''}`);
+  console.log(`  ${ok ? 'MET    ' : 'NOT MET'} sparq dense matmul within 1.2x of TF.js: ${+(dense.simdMs / dense.tfMs).toFixed(2)}`);
 }

@@ -1,6 +1,8 @@
-// gemm (BLAS / ONNX Gemm with transposes): one suite per implementation [ref, scalar, simd] on
-// seeded shapes that cross every tile and k-block edge, bit-equal to matmul on explicitly
-// transposed inputs; alpha / beta / C broadcast rules; WasmArrays; bad input.
+// The gemm family. matmul (C = A B): small exact products, a sweep across the tile and k-block
+// edges against float64, bad input, ref == scalar == SIMD to the bit, WasmArrays. gemm (BLAS / ONNX
+// Gemm with transposes): one suite per implementation [ref, scalar, simd] on seeded shapes that
+// cross every tile and k-block edge, bit-equal to matmul on explicitly transposed inputs; alpha /
+// beta / C broadcast rules; WasmArrays; bad input.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { IMPLS, simd, scalar, rng, randF32, assertBits, throwsLike, SEED } from './_util.js';
@@ -13,6 +15,79 @@ function T(x, rows, cols) {
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) y[j * rows + i] = x[i * cols + j];
   return y;
 }
+
+/** float64 product of A [m x k] and B [k x n]; also sum |terms| per element. */
+function dense64(a, m, k, b, n) {
+  const y = new Float64Array(m * n), mag = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) {
+    const v = a[i * k + p];
+    if (v === 0) continue;
+    for (let j = 0; j < n; j++) { y[i * n + j] += v * b[p * n + j]; mag[i * n + j] += Math.abs(v * b[p * n + j]); }
+  }
+  return { y, mag };
+}
+
+/** Normwise relative error against float64: max |y - y64| <= 1e-6 * max sum |terms|. */
+function assertClose(y, ref64, what) {
+  let err = 0, scale = 0;
+  for (let i = 0; i < y.length; i++) { err = Math.max(err, Math.abs(y[i] - ref64.y[i])); scale = Math.max(scale, ref64.mag[i]); }
+  assert.ok(err <= 1e-6 * scale + 1e-30, `${what}: error ${err} vs scale ${scale}`);
+}
+
+for (const { name, sq } of IMPLS) {
+  const t = suite(`matmul [${name}]`);
+
+  t('k = 1 and 1 x 1 products are exact', () => {
+    assert.equal(Array.from(sq.matmul(new Float32Array([2, 3]), new Float32Array([4, 5]), 2, 1, 2)), [8, 10, 12, 15]);
+    assert.equal(Array.from(sq.matmul(new Float32Array([7]), new Float32Array([3]), 1, 1, 1)), [21]);
+  });
+
+  t('sweep: m, k, n across the 4 x 8 tile and the k block, within 1e-6 of float64', () => {
+    const r = rng(SEED ^ 0x56);
+    for (const m of [1, 3, 4, 5, 9]) for (const k of [1, 2, 17, 300]) for (const n of [1, 3, 4, 5, 8, 9, 17, 33]) {
+      if (k === 300 && m * n > 100) continue;
+      const a = randF32(r, m * k), b = randF32(r, k * n);
+      assertClose(sq.matmul(a, b, m, k, n), dense64(a, m, k, b, n), `matmul ${m}x${k}x${n}`);
+    }
+  });
+
+  t('bad sizes name the argument', () => {
+    throwsLike(assert, () => sq.matmul(new Float32Array(6), new Float32Array(5), 2, 3, 2), RangeError, /^b: expected k x n = 3 x 2 = 6/);
+    throwsLike(assert, () => sq.matmul(new Float32Array(5), new Float32Array(6), 2, 3, 2), RangeError, /^a: expected m x k = 2 x 3 = 6/);
+    throwsLike(assert, () => sq.matmul(new Float32Array(6), new Float32Array(6), 2, 3, 0), RangeError, /^n: /);
+    throwsLike(assert, () => sq.matmul(new Float32Array(6), new Float32Array(6), 2, NaN, 2), RangeError, /^k: /);
+  });
+
+  t.run();
+}
+
+const mb = suite('matmul: builds');
+mb('ref, scalar and SIMD agree to the bit (k across the 256 block, ragged edges, Inf / NaN / -0)', () => {
+  const r = rng(SEED ^ 0x700);
+  for (const [m, k, n] of [[1, 1, 1], [4, 8, 8], [7, 300, 13], [9, 520, 33], [5, 257, 64], [13, 31, 65]]) {
+    const a = randF32(r, m * k), b = randF32(r, k * n);
+    if (m * k > 10) { a[3] = -0; a[7] = Infinity; b[5] = NaN; }
+    const c0 = ref.matmul(a, b, m, k, n);
+    assertBits(assert, scalar.matmul(a, b, m, k, n), c0, `scalar ${m}x${k}x${n}`);
+    assertBits(assert, simd.matmul(a, b, m, k, n), c0, `simd ${m}x${k}x${n}`);
+  }
+  // -0 products: +0 + (-0) = +0 in every build
+  const z = [ref, scalar, simd].map((sq) => sq.matmul(new Float32Array([-0]), new Float32Array([1]), 1, 1, 1)[0]);
+  assert.ok(z.every((v) => Object.is(v, 0)));
+});
+mb('WasmArray inputs and outputs give the bits of typed arrays', () => {
+  const r = rng(SEED ^ 0x800);
+  const m = 12, k = 20, n = 9;
+  const a = randF32(r, m * k), b = randF32(r, k * n);
+  for (const sq of [scalar, simd]) {
+    const aw = sq.wasmArray(a), bw = sq.wasmArray(b), cw = sq.alloc('f32', m * n);
+    assert.is(sq.matmul(aw, bw, m, k, n, cw), cw);
+    assertBits(assert, cw.toArray(), sq.matmul(a, b, m, k, n), 'matmul WasmArray');
+    for (const x of [aw, bw, cw]) x.dispose();
+  }
+});
+mb.run();
+
 const COMBOS = [[false, false], [true, false], [false, true], [true, true]];
 // m across the 4-row tile, n across the 8 / 4 / scalar columns, k across the 256 k block
 const SHAPES = [[1, 1, 1], [2, 3, 4], [4, 8, 8], [5, 7, 9], [3, 256, 12], [6, 257, 13], [9, 300, 17], [13, 513, 31], [8, 64, 3], [1, 600, 40]];

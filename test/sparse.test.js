@@ -1,6 +1,6 @@
-// Sparse family and the dense f32 product: one suite per implementation [ref, scalar, simd], then
-// cross-build bit identity, tile-edge sweeps against a float64 reference, the zero-copy paths,
-// bad input and the memory of resident matrices.
+// Sparse family: one suite per implementation [ref, scalar, simd], then cross-build bit identity,
+// tile-edge sweeps against a float64 reference, the zero-copy paths, bad input and the memory of
+// resident matrices. The dense product (matmul) is tested with gemm (test/gemm.test.js).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { IMPLS, simd, scalar, rng, randF32, assertBits, throwsLike, SEED } from './_util.js';
@@ -127,8 +127,6 @@ for (const { name, sq } of IMPLS) {
     assert.equal(Array.from(sq.spmm(one, new Float32Array([2, -1, 4, 0.5, 1]), 5)), [6, -3, 12, 1.5, 3]);
     const k1 = sq.csrFromDense(new Float32Array([2, 0, -1]), 3, 1); // K = 1
     assert.equal(Array.from(sq.spmm(k1, new Float32Array([1, 2, 3, 4]), 4)), [2, 4, 6, 8, 0, 0, 0, 0, -1, -2, -3, -4]);
-    assert.equal(Array.from(sq.matmul(new Float32Array([2, 3]), new Float32Array([4, 5]), 2, 1, 2)), [8, 10, 12, 15]);
-    assert.equal(Array.from(sq.matmul(new Float32Array([7]), new Float32Array([3]), 1, 1, 1)), [21]);
     const zr = sq.csrFromDense(new Float32Array(0), 0, 3);
     assert.equal(sq.spmm(zr, new Float32Array(6), 2).length, 0);
     for (const M of [sq.sparseMatrix(z), sq.sparseInt8Matrix(z), sq.nmMatrix(new Float32Array(12), 3, 4, { n: 2, m: 4 }), sq.bsrMatrix(new Float32Array(12), 3, 4, { block: [1, 4] })]) {
@@ -254,15 +252,6 @@ for (const { name, sq } of IMPLS) {
     for (const W of mats) if (W.dispose) W.dispose();
   });
 
-  t('matmul sweep: m, k, n across the 4 x 8 tile and the k block, within 1e-6 of float64', () => {
-    const r = rng(SEED ^ 0x56);
-    for (const m of [1, 3, 4, 5, 9]) for (const k of [1, 2, 17, 300]) for (const n of [1, 3, 4, 5, 8, 9, 17, 33]) {
-      if (k === 300 && m * n > 100) continue;
-      const a = randF32(r, m * k), b = randF32(r, k * n);
-      assertClose(sq.matmul(a, b, m, k, n), dense64(a, m, k, b, n), `matmul ${m}x${k}x${n}`);
-    }
-  });
-
   t('bad sizes and arguments name the argument', () => {
     throwsLike(assert, () => sq.spmm(A3, new Float32Array(8), 0), RangeError, /^n: /);
     throwsLike(assert, () => sq.spmm(A3, new Float32Array(8), 1.5), RangeError, /^n: /);
@@ -274,10 +263,6 @@ for (const { name, sq } of IMPLS) {
     throwsLike(assert, () => sq.sparseLinear(new Float32Array(4), 2, A3), RangeError, /^x: expected batch x in = 2 x 4/);
     throwsLike(assert, () => sq.sparseLinear(new Float32Array(4), 1, A3, new Float32Array(2)), RangeError, /^bias: expected 3/);
     throwsLike(assert, () => sq.sparseLinear(new Float32Array(4), 0, A3), RangeError, /^batch: /);
-    throwsLike(assert, () => sq.matmul(new Float32Array(6), new Float32Array(5), 2, 3, 2), RangeError, /^b: expected k x n = 3 x 2 = 6/);
-    throwsLike(assert, () => sq.matmul(new Float32Array(5), new Float32Array(6), 2, 3, 2), RangeError, /^a: expected m x k = 2 x 3 = 6/);
-    throwsLike(assert, () => sq.matmul(new Float32Array(6), new Float32Array(6), 2, 3, 0), RangeError, /^n: /);
-    throwsLike(assert, () => sq.matmul(new Float32Array(6), new Float32Array(6), 2, NaN, 2), RangeError, /^k: /);
     const M = sq.sparseMatrix(A3);
     M.dispose();
     M.dispose(); // harmless
@@ -363,20 +348,6 @@ x('wide matrices: every index encoding (u16 byte offsets <= 16384 cols, u16 <= 6
   }
 });
 
-x('matmul: ref, scalar and SIMD agree to the bit (k across the 256 block, ragged edges, Inf / NaN / -0)', () => {
-  const r = rng(SEED ^ 0x700);
-  for (const [m, k, n] of [[1, 1, 1], [4, 8, 8], [7, 300, 13], [9, 520, 33], [5, 257, 64], [13, 31, 65]]) {
-    const a = randF32(r, m * k), b = randF32(r, k * n);
-    if (m * k > 10) { a[3] = -0; a[7] = Infinity; b[5] = NaN; }
-    const c0 = ref.matmul(a, b, m, k, n);
-    assertBits(assert, scalar.matmul(a, b, m, k, n), c0, `scalar ${m}x${k}x${n}`);
-    assertBits(assert, simd.matmul(a, b, m, k, n), c0, `simd ${m}x${k}x${n}`);
-  }
-  // -0 products: +0 + (-0) = +0 in every build
-  const z = [ref, scalar, simd].map((sq) => sq.matmul(new Float32Array([-0]), new Float32Array([1]), 1, 1, 1)[0]);
-  assert.ok(z.every((v) => Object.is(v, 0)));
-});
-
 x('WasmArray inputs and outputs (no copies), any byteOffset for typed arrays', () => {
   for (const sq of [scalar, simd]) {
     const r = rng(SEED ^ 0x800);
@@ -396,9 +367,6 @@ x('WasmArray inputs and outputs (no copies), any byteOffset for typed arrays', (
     const vw = sq.alloc('f32', rows);
     sq.spmv(M, sq.wasmArray(xv.slice(0, cols)), vw);
     assertBits(assert, vw.toArray(), sq.spmv(M, xv.slice(0, cols)), 'spmv WasmArray');
-    const aw = sq.wasmArray(w), bw = sq.wasmArray(xv), cw = sq.alloc('f32', rows * n);
-    sq.matmul(aw, bw, rows, cols, n, cw);
-    assertBits(assert, cw.toArray(), sq.matmul(w, xv, rows, cols, n), 'matmul WasmArray');
     const lw = sq.alloc('f32', 2 * rows);
     sq.sparseLinear(sq.wasmArray(xv.slice(0, 2 * cols)), 2, M, sq.wasmArray(new Float32Array(rows).fill(1)), lw);
     assertBits(assert, lw.toArray(), sq.sparseLinear(xv.slice(0, 2 * cols), 2, M, new Float32Array(rows).fill(1)), 'sparseLinear WasmArray');
@@ -409,7 +377,7 @@ x('WasmArray inputs and outputs (no copies), any byteOffset for typed arrays', (
     throwsLike(assert, () => sq.spmm(M, sq.alloc('i32', cols * n), n), TypeError, /^x: /);
     const other = sq === simd ? scalar : simd;
     throwsLike(assert, () => other.spmv(M, xv.slice(0, cols)), TypeError, /^a: this sparse matrix belongs to another sparq instance/);
-    for (const h of [M, xw, yw, vw, aw, bw, cw, lw, N]) h.dispose();
+    for (const h of [M, xw, yw, vw, lw, N]) h.dispose();
   }
 });
 

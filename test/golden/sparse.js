@@ -1,6 +1,5 @@
-// Golden cases of the sparse family and the dense f32 product: (name, run(sq, r)) pairs; run
-// returns what is hashed. Sizes cross the SIMD tiles (4 / 8 / 16 / 32 columns, 4-row blocks, the
-// 256-step k block of matmul).
+// Golden cases of the sparse family: (name, run(sq, r)) pairs; run returns what is hashed. Sizes
+// cross the SIMD tiles (4 / 8 / 16 / 32 columns, 4-row blocks).
 
 /** A dense [rows x cols] matrix with about `density` nonzeros. */
 function sparseDense(r, rows, cols, density) {
@@ -53,7 +52,6 @@ for (const [rows, cols, n] of [[5, 17, 1], [16, 33, 4], [13, 64, 17], [9, 40, 33
       const Q = sq.sparseInt8Matrix(a);
       try { return { csr: sq.spmv(a, x), int8: sq.spmv(Q, x) }; } finally { Q.dispose(); }
     }],
-    [`matmul ${rows}x${cols}x${n}`, (sq, r) => sq.matmul(r.f32(rows * cols), r.f32(cols * n), rows, cols, n)],
   );
 }
 for (const [rows, cols, n] of [[4, 16, 1], [12, 32, 9], [8, 64, 64], [7, 36, 33]]) {
@@ -67,8 +65,6 @@ for (const [bh, bw] of [[4, 4], [1, 4], [8, 1], [2, 2]]) {
   }
 }
 cases.push(
-  ['matmul 9x300x20 (k crosses the 256 block)', (sq, r) => sq.matmul(r.f32(9 * 300), r.f32(300 * 20), 9, 300, 20)],
-  ['matmul 33x520x65', (sq, r) => sq.matmul(r.f32(33 * 520), r.f32(520 * 65), 33, 520, 65)],
   ['sparseLinear batch 5 with bias', (sq, r) => { const w = sparseDense(r, 24, 40, 0.3); return sq.sparseLinear(r.f32(5 * 40), 5, sq.csrFromDense(w, 24, 40), r.f32(24)); }],
   ['sparseLinear batch 1 no bias', (sq, r) => { const w = sparseDense(r, 24, 40, 0.3); return sq.sparseLinear(r.f32(40), 1, sq.csrFromDense(w, 24, 40)); }],
   ['csrFromDense / csrToDense', (sq, r) => { const a = sq.csrFromDense(sparseDense(r, 11, 23, 0.3), 11, 23); return { indptr: a.indptr, indices: a.indices, dense: sq.csrToDense(a) }; }],
