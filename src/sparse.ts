@@ -1,8 +1,8 @@
 /**
  * Sparse matrices and products: CSR as scipy lays it out (validated before any kernel reads it),
  * resident packed matrices (CSR with 16-bit column indices, N:M, BSR, sparse int8) and the
- * products spmv, spmm and sparseLinear. Accumulation orders are documented in assembly/spmm.ts
- * and the README; the SIMD and scalar builds agree to the bit.
+ * products spmv, spmm and sparseLinear. Accumulation orders are documented in the kernels'
+ * modules (assembly/sparse/) and docs/semantics.md; the SIMD and scalar builds agree to the bit.
  * @module
  */
 import { checkCount, checkIntIn, checkObject } from './runtime/check.js';

@@ -1,8 +1,8 @@
 /**
- * Plain-TS reference of the sparse family and the dense product, written for clarity from the
- * definitions: a matrix is a list of stored entries (column, value) per row, and every product is
- * the documented f32 sum over them (Math.fround after each multiply and add):
- * - spmm / sparseLinear / matmul: y = +0, then y = y + v * x over the row's entries in column order
+ * Plain-TS reference of the sparse family, written for clarity from the definitions: a matrix is a
+ * list of stored entries (column, value) per row, and every product is the documented f32 sum over
+ * them (Math.fround after each multiply and add) (the dense product matmul: gemm.ts):
+ * - spmm / sparseLinear: y = +0, then y = y + v * x over the row's entries in column order
  *   (int8: the sum of f32(q) * x, times the row's scale at the end; sparseLinear: then + bias);
  * - spmv on CSR, sparse int8 and N:M: entry t of a row goes to partial sum s[t mod 8];
  *   y = ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7)) (int8: times the scale); BSR uses the spmm order.
@@ -208,21 +208,4 @@ export function sparseLinear(x: Float32Array, batch: number, w: unknown, bias?: 
     }
   }
   return y;
-}
-
-/** C = A B, each C[i, j] the sequential f32 sum over p of A[i, p] * B[p, j] from +0. */
-export function matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number, out?: Float32Array): Float32Array {
-  checkCount('m', m, 1); checkCount('k', k, 1); checkCount('n', n, 1);
-  const av = vec('a', a), bv = vec('b', b);
-  if (av.length !== m * k) throw new RangeError(`a: expected m x k = ${m} x ${k} = ${m * k} elements, got ${av.length}`);
-  if (bv.length !== k * n) throw new RangeError(`b: expected k x n = ${k} x ${n} = ${k * n} elements, got ${bv.length}`);
-  const c = out ?? new Float32Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s = f(s + f(av[i * k + p] * bv[p * n + j]));
-      c[i * n + j] = s;
-    }
-  }
-  return c;
 }
