@@ -1,5 +1,6 @@
 // `npm run bench`: every family's benchmark in one process (SIMD build, scalar build, plain-JS
-// baseline and peers on the same inputs). Flags: --quick (short), --json [file], --only a,b
+// baseline and peers on the same inputs). Flags: --quick (short), --json [file], --threads 1,2
+// (only the threads bench, at those counts), --only a,b
 // (families: quant, prune, sparse, int, distill, calib, half, fusion, gemm, and bounds, which runs only when named).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -7,6 +8,8 @@ import { init } from 'sparq';
 import { JSON_OUT, ONLY, QUICK, machine, results, timeCopy } from './harness.mjs';
 
 const families = ['quant', 'prune', 'sparse', 'int', 'distill', 'calib', 'half', 'fusion', 'gemm'];
+// --threads 1,2: the threaded calls at each count, A/B in one process (bench/threads.bench.mjs) instead of the families
+if (process.argv.includes('--threads')) families.splice(0, families.length, 'threads');
 // lower bounds for the unmet targets: only with --only bounds (it compiles its own kernels)
 if (ONLY?.includes('bounds')) families.push('bounds');
 // model files (a 400 MB synthetic model): only with --only model

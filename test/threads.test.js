@@ -92,6 +92,29 @@ t('large calls split, small calls stay on the calling thread; the bits do not ch
   before = pool.partsRun;
   assert.ok(bitsEqual(sq.quantize(big, pc), one.quantize(big.toArray(), pc)));
   assert.ok(pool.partsRun > before);
+  // the reductions: dynamicQuantize's range pass, magnitudeMask's selection (sampled, and the
+  // histogram select that a prior mask takes), joined in part order
+  before = pool.partsRun;
+  const dq = sq.dynamicQuantize(big), dq1 = one.dynamicQuantize(big.toArray());
+  assert.equal([dq.scale, dq.zeroPoint], [dq1.scale, dq1.zeroPoint]);
+  assert.ok(bitsEqual(dq.data, dq1.data));
+  assert.ok(pool.partsRun > before, 'dynamicQuantize was not split');
+  const withNaN = big.toArray();
+  withNaN[777777] = NaN;
+  assert.throws(() => sq.dynamicQuantize(withNaN), (e) => e instanceof RangeError && /NaN/.test(e.message));
+  for (const amount of [0.1, 0.5, 0.93]) {
+    before = pool.partsRun;
+    assert.ok(bitsEqual(sq.magnitudeMask(big, { amount }), one.magnitudeMask(big.toArray(), { amount })), `amount ${amount}`);
+    assert.ok(pool.partsRun > before, 'magnitudeMask was not split');
+  }
+  const prior = new Uint8Array(1 << 20).map((_, i) => (i % 3 ? 1 : 0));
+  before = pool.partsRun;
+  assert.ok(bitsEqual(sq.magnitudeMask(big, { amount: 0.4 }, { prior }), one.magnitudeMask(big.toArray(), { amount: 0.4 }, { prior })));
+  assert.ok(pool.partsRun > before);
+  // ties everywhere: the order of the gathered candidates decides which equal keys are pruned
+  const ties = new Float32Array(1 << 20).map((_, i) => (i % 5) * 0.25);
+  assert.ok(bitsEqual(sq.magnitudeMask(ties, { amount: 0.5 }), one.magnitudeMask(ties, { amount: 0.5 })));
+  assert.ok(bitsEqual(sq.magnitudeMask(ties, { count: 300001 }, { prior }), one.magnitudeMask(ties, { count: 300001 }, { prior })));
   const m = 37, k = 300, n = 250;
   const a = randF32(r, m * k), b = randF32(r, k * n);
   before = pool.partsRun;

@@ -12,6 +12,7 @@
  * @module
  */
 import { ABS, PC } from './shared';
+import { tls } from '../mem';
 
 // ---------------------------------------------------------------------------------------------
 // Radix select, pass 1: histogram of the top 16 key bits (32768 u32 buckets; bit 31 is always 0).
@@ -73,11 +74,11 @@ export function prune_mask_hi(w: usize, n: i32, prior: usize, b: i32, out: usize
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     // through memory: V8 rematerialises splats in loops (prune_mask_hi 0.68 -> 0.59 ms on 4M)
-    v128.store(PC, i32x4.splat(ABS), 0);
-    v128.store(PC, i32x4.splat(hiEdge), 16);
-    v128.store(PC, i32x4.splat(loEdge), 32);
-    v128.store(PC, i8x16.splat(1), 48);
-    const am = v128.load(PC, 0), hv = v128.load(PC, 16), lv = v128.load(PC, 32), one = v128.load(PC, 48);
+    v128.store(tls(PC), i32x4.splat(ABS), 0);
+    v128.store(tls(PC), i32x4.splat(hiEdge), 16);
+    v128.store(tls(PC), i32x4.splat(loEdge), 32);
+    v128.store(tls(PC), i8x16.splat(1), 48);
+    const am = v128.load(tls(PC), 0), hv = v128.load(tls(PC), 16), lv = v128.load(tls(PC), 32), one = v128.load(tls(PC), 48);
     const zero = i8x16.splat(0);
     for (; i + 16 <= n; i += 16) {
       const p = w + (<usize>i << 2);
@@ -254,11 +255,11 @@ export function prune_mask_range(w: usize, n: i32, lo: i32, hi: i32, out: usize,
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     // through memory: V8 rematerialises splats in loops (prune_mask_range 0.72 -> 0.68 ms on 4M)
-    v128.store(PC, i32x4.splat(ABS), 0);
-    v128.store(PC, i32x4.splat(hi), 16);
-    v128.store(PC, i32x4.splat(lm1), 32);
-    v128.store(PC, i8x16.splat(1), 48);
-    const am = v128.load(PC, 0), hv = v128.load(PC, 16), lv = v128.load(PC, 32), one = v128.load(PC, 48);
+    v128.store(tls(PC), i32x4.splat(ABS), 0);
+    v128.store(tls(PC), i32x4.splat(hi), 16);
+    v128.store(tls(PC), i32x4.splat(lm1), 32);
+    v128.store(tls(PC), i8x16.splat(1), 48);
+    const am = v128.load(tls(PC), 0), hv = v128.load(tls(PC), 16), lv = v128.load(tls(PC), 32), one = v128.load(tls(PC), 48);
     let acc = i32x4.splat(0);
     while (i + 16 <= n) {
       const i0 = i;

@@ -99,8 +99,25 @@ interface WorkerHandle {
 
 type Fn = (...a: number[]) => unknown;
 
-/** A splitter: the parts of one call (argument lists), or undefined to run it whole on the caller. */
-type Split = (args: number[], pool: Pool) => number[][] | undefined;
+/**
+ * A split call: the argument lists of its parts, and for a reduction the step that combines the
+ * parts' own outputs into the call's (in part order) once all have run; `scratch` is freed after.
+ */
+interface Plan {
+  parts: number[][];
+  after?: () => void;
+  scratch?: number[];
+}
+
+/** The calling thread's allocator and memory, for splitters that need scratch. */
+interface Ctx {
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  heap(): ArrayBufferLike;
+}
+
+/** A splitter: the parts of one call (argument lists, or a plan), or undefined to run it whole on the caller. */
+type Split = (args: number[], pool: Pool, ctx: Ctx) => number[][] | Plan | undefined;
 
 /**
  * Thresholds: the work (in the unit each family counts) below which a call stays on the calling
@@ -485,15 +502,24 @@ export async function threaded(source: WasmSource, options: InitOptions): Promis
     const fns = names.map((k) => raw[k] as Fn);
     const pool = new Pool(workers, ctrl, fns, scratch, (p) => raw.free(p));
     const wrapped: Record<string, unknown> = { ...raw };
+    const ctx: Ctx = { alloc: (b) => raw.alloc(b) >>> 0, free: (p) => raw.free(p), heap: () => memory.buffer };
     names.forEach((k, fi) => {
       const orig = raw[k] as Fn, split = SPLITS[k];
       const f = (...args: number[]): unknown => {
         pool.check();
         if (pool.size > 1) {
-          const parts = split(args, pool);
-          if (parts !== undefined && parts.length > 1) {
-            pool.run(fi, parts);
-            return undefined;
+          const got = split(args, pool, ctx);
+          const plan = Array.isArray(got) ? { parts: got } : got;
+          if (plan !== undefined) {
+            try {
+              if (plan.parts.length > 1) {
+                pool.run(fi, plan.parts);
+                plan.after?.();
+                return undefined;
+              }
+            } finally {
+              for (const p of plan.scratch ?? []) raw.free(p);
+            }
           }
         }
         return orig(...args);
@@ -571,7 +597,173 @@ const SPLITS: Record<string, Split> = {
   quant_quantize_f32_q8: (args, p) => quantParts(args, p, 4, 1),
   // quant_dequantize_q8_f32(q, out, ...the same layout): bytes in, f32 out.
   quant_dequantize_q8_f32: (args, p) => quantParts(args, p, 1, 4),
+  // quant_minmax_f32(x, n, out): the range pass of dynamicQuantize and the observers.
+  quant_minmax_f32: minmaxParts,
+  // prune_mask_range(w, n, lo, hi, out, cand, cap, io, wbuf): magnitudeMask's sampled select pass.
+  prune_mask_range: maskRangeParts,
+  // prune_hist_hi(w, n, prior, hist): magnitudeMask's histogram of the top key bits.
+  prune_hist_hi: histParts,
+  // prune_mask_hi(w, n, prior, b, out, cand, io): the mask outside bucket b, gathering bucket b.
+  prune_mask_hi: maskHiParts,
 };
+
+/** Runs of elements (multiples of 64) of an n-element pass, for `parts` threads. */
+function runs(n: number, p: Pool): number[] {
+  return bounds(n, p.parts, 64);
+}
+
+/**
+ * quant_minmax_f32 in parts: each part's (lo, hi) into its own 8 bytes, then combined as the
+ * kernel combines lanes: the unsigned maximum of the lo patterns, the signed maximum of the hi
+ * patterns, NaN (the kernel's own NaN bits) for both when any part saw one. The same bits.
+ */
+function minmaxParts([x, n, out]: number[], p: Pool, ctx: Ctx): Plan | undefined {
+  if (!p.big('quant', n)) return undefined;
+  const b = runs(n, p), k = b.length - 1;
+  const r = ctx.alloc(8 * k);
+  const parts = b.slice(0, -1).map((e0, i) => [x + e0 * 4, b[i + 1] - e0, r + 8 * i]);
+  return {
+    parts,
+    scratch: [r],
+    after: () => {
+      const h = ctx.heap(), f = new Float32Array(h, r, 2 * k), u = new Uint32Array(h, r, 2 * k), i32 = new Int32Array(h, r, 2 * k);
+      const o = new Uint32Array(h, out, 2);
+      let nan = -1, lo = 0, hi = 0;
+      for (let i = 0; i < k; i++) {
+        if (Number.isNaN(f[2 * i]) || Number.isNaN(f[2 * i + 1])) {
+          if (nan < 0) nan = i;
+          continue;
+        }
+        lo = Math.max(lo, u[2 * i]);
+        hi = Math.max(hi, i32[2 * i + 1]);
+      }
+      if (nan >= 0) {
+        o[0] = u[2 * nan];
+        o[1] = u[2 * nan + 1];
+      } else {
+        o[0] = lo >= 0x80000000 ? lo : 0;
+        o[1] = hi > 0 ? hi : 0;
+      }
+    },
+  };
+}
+
+/** Append each later part's gathered (key, address) pairs after the first part's, up to cap. */
+function appendCand(ctx: Ctx, cand: number, c0: number, cap: number, parts: { cand: number; c: number }[]): number {
+  const heap = new Uint8Array(ctx.heap());
+  let c = c0;
+  for (const q of parts) {
+    const fit = Math.max(0, Math.min(q.c, cap - c));
+    if (fit > 0) heap.copyWithin(cand + 8 * c, q.cand, q.cand + 8 * fit);
+    c += q.c;
+  }
+  return c;
+}
+
+/**
+ * prune_mask_range in parts: each run writes its mask bytes and gathers its candidates (their
+ * addresses are absolute) into its own list; the lists are joined in run order, so the gathered
+ * list, its count and the count of keys >= lo are those of one pass.
+ */
+function maskRangeParts([w, n, lo, hi, out, cand, cap, io, wbuf]: number[], p: Pool, ctx: Ctx): Plan | undefined {
+  if (!p.big('quant', n)) return undefined;
+  const b = runs(n, p), k = b.length - 1;
+  const scratch: number[] = [];
+  const own = b.slice(1, -1).map(() => {
+    const q = { cand: ctx.alloc(Math.max(16, cap * 8)), io: ctx.alloc(16), wbuf: ctx.alloc(1024) };
+    scratch.push(q.cand, q.io, q.wbuf);
+    return q;
+  });
+  const parts = b.slice(0, -1).map((e0, i) => {
+    const q = i === 0 ? { cand, io, wbuf } : own[i - 1];
+    return [w + e0 * 4, b[i + 1] - e0, lo, hi, out + e0, q.cand, cap, q.io, q.wbuf];
+  });
+  void k;
+  return {
+    parts,
+    scratch,
+    after: () => {
+      const at = (ptr: number) => new Int32Array(ctx.heap(), ptr, 2);
+      const first = at(io);
+      let ge = first[1];
+      const later = own.map((q) => {
+        const v = at(q.io);
+        ge += v[1];
+        return { cand: q.cand, c: v[0] };
+      });
+      const c = appendCand(ctx, cand, first[0], cap, later);
+      const o = at(io);
+      o[0] = c;
+      o[1] = ge;
+    },
+  };
+}
+
+/** prune_hist_hi in parts: the first run counts into hist, the others into zeroed histograms added to it. */
+function histParts([w, n, prior, hist]: number[], p: Pool, ctx: Ctx): Plan | undefined {
+  if (!p.big('quant', n)) return undefined;
+  const b = runs(n, p);
+  const own = b.slice(1, -1).map(() => {
+    const h = ctx.alloc(32768 * 4);
+    new Uint32Array(ctx.heap(), h, 32768).fill(0);
+    return h;
+  });
+  const parts = b.slice(0, -1).map((e0, i) => [w + e0 * 4, b[i + 1] - e0, prior === 0 ? 0 : prior + e0, i === 0 ? hist : own[i - 1]]);
+  return {
+    parts,
+    scratch: own,
+    after: () => {
+      const H = new Uint32Array(ctx.heap(), hist, 32768);
+      for (const h of own) {
+        const v = new Uint32Array(ctx.heap(), h, 32768);
+        for (let j = 0; j < 32768; j++) H[j] += v[j];
+      }
+    },
+  };
+}
+
+/**
+ * prune_mask_hi in parts: the first run continues the caller's count in io; the others gather into
+ * lists of their own (each at most the bucket's whole count, which the caller sized cand for) that
+ * are appended in run order, as one pass gathers them.
+ */
+function maskHiParts([w, n, prior, bucket, out, cand, io]: number[], p: Pool, ctx: Ctx): Plan | undefined {
+  if (!p.big('quant', n) || cand === 0) return undefined;
+  const b = runs(n, p);
+  const c0 = new Int32Array(ctx.heap(), io, 1)[0];
+  // the caller allocated cand for the bucket's count; a later run gathers at most that many
+  const capBytes = blockBytes(ctx, cand);
+  if (!(capBytes >= 8 && cand + capBytes <= ctx.heap().byteLength)) return undefined;
+  const scratch: number[] = [];
+  const own = b.slice(1, -1).map(() => {
+    const q = { cand: ctx.alloc(capBytes), io: ctx.alloc(16) };
+    new Int32Array(ctx.heap(), q.io, 1)[0] = 0;
+    scratch.push(q.cand, q.io);
+    return q;
+  });
+  const parts = b.slice(0, -1).map((e0, i) => {
+    const q = i === 0 ? { cand, io } : own[i - 1];
+    return [w + e0 * 4, b[i + 1] - e0, prior === 0 ? 0 : prior + e0, bucket, out + e0, q.cand, q.io];
+  });
+  void c0;
+  return {
+    parts,
+    scratch,
+    after: () => {
+      const first = new Int32Array(ctx.heap(), io, 1)[0];
+      const later = own.map((q) => ({ cand: q.cand, c: new Int32Array(ctx.heap(), q.io, 1)[0] }));
+      new Int32Array(ctx.heap(), io, 1)[0] = appendCand(ctx, cand, first, Infinity, later);
+    },
+  };
+}
+
+/**
+ * The usable size of a block from the allocator: TLSF keeps it in the word before the block (the
+ * low two bits are flags). A later run of prune_mask_hi needs as much room as the caller's list.
+ */
+function blockBytes(ctx: Ctx, ptr: number): number {
+  return new Uint32Array(ctx.heap(), ptr - 4, 1)[0] & ~3;
+}
 
 function csrParts(args: number[], p: Pool, scaleAt: number): number[][] | undefined {
   const q8 = scaleAt >= 0;
