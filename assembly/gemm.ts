@@ -231,6 +231,42 @@ const KS: i32 = 16;
   }
 }
 
+/**
+ * One k block of C += A B (C = A B when first): rows in groups of AG, each group's k block of A
+ * copied 4 rows interleaved (A's rows a power-of-two stride apart would share cache sets), then B
+ * 16 columns at a time copied into a contiguous panel (a whole 64-byte line of each row) and
+ * every 4 x 8 tile run over both; rows past the last full 4 and columns past the last full 8
+ * read A and B in place.
+ */
+@inline function blockProduct(ak: usize, lda: usize, bk: usize, ldb: usize, c: usize, ldc: usize, m: i32, n: i32, kc: i32, first: bool): void {
+  const bp = tls(BPANEL), ap = tls(APANEL);
+  const lap = <usize>kc << 2; // bytes of a row of the A copy (4 rows interleaved: 4 lap a tile)
+  for (let i0 = 0; i0 < m; i0 += AG) {
+    const mg = min(AG, m - i0);
+    const ag = ak + <usize>i0 * lda;
+    const m4 = mg & ~3;
+    for (let r = 0; r < m4; r += 4) packA4(ag + <usize>r * lda, lda, kc, ap + <usize>r * lap);
+    const cg = c + <usize>i0 * ldc;
+    let j = 0;
+    for (; j + 8 <= n; j += 16) {
+      // 16 columns, or the last 8
+      const w = n - j >= 16 ? 16 : 8;
+      if (w == 16) packB16(bk + (<usize>j << 2), ldb, kc, bp);
+      else packB8x64(bk + (<usize>j << 2), ldb, kc, bp);
+      for (let h = 0; h < w; h += 8) {
+        const cj = cg + (<usize>(j + h) << 2), bh = bp + (<usize>h << 2);
+        for (let i = 0; i < m4; i += 4) tile4i(ap + <usize>i * lap, bh, cj + <usize>i * ldc, ldc, kc, first);
+        for (let i = m4; i < mg; i++) tile(1, 2, ag + <usize>i * lda, lda, bh, 64, cj + <usize>i * ldc, ldc, kc, first);
+      }
+      if (w == 8) { j += 8; break; }
+    }
+    if (j < n) {
+      const bj = bk + (<usize>j << 2), cj = cg + (<usize>j << 2);
+      for (let i = 0; i < mg; i++) rowTile(1, ag + <usize>i * lda, lda, bj, ldb, cj + <usize>i * ldc, ldc, kc, first, n - j);
+    }
+  }
+}
+
 /** C[m x n] = A[m x k] B[k x n] (row-major f32). k = 0 gives zeros. */
 export function gemm_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
   const lda = <usize>k << 2, ldb = <usize>n << 2, ldc = <usize>n << 2;
@@ -245,38 +281,8 @@ export function gemm_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): 
     return;
   }
   if (ASC_FEATURE_SIMD) {
-    const bp = tls(BPANEL), ap = tls(APANEL);
     for (let k0 = 0; k0 < k; k0 += KC) {
-      const kc = min(KC, k - k0);
-      const first = k0 == 0;
-      const bk = b + <usize>k0 * ldb;
-      const lap = <usize>kc << 2; // bytes of a row of the A copy (4 rows interleaved: 4 lap a tile)
-      // groups of AG rows: the group's k block of A is copied into contiguous rows of kc (A's rows
-      // a power-of-two stride apart would share cache sets too), then B panel by B panel
-      for (let i0 = 0; i0 < m; i0 += AG) {
-        const mg = min(AG, m - i0);
-        const ak = a + <usize>i0 * lda + (<usize>k0 << 2);
-        const m4 = mg & ~3; // rows in full tiles of 4: interleaved copies; the rest read A in place
-        for (let r = 0; r < m4; r += 4) packA4(ak + <usize>r * lda, lda, kc, ap + <usize>r * lap);
-        const cg = c + <usize>i0 * ldc;
-        let j = 0;
-        for (; j + 8 <= n; j += 16) {
-          // 16 columns (a whole 64-byte line of each row of B), or the last 8
-          const w = min(16, n - j) >= 16 ? 16 : 8;
-          if (w == 16) packB16(bk + (<usize>j << 2), ldb, kc, bp);
-          else packB8x64(bk + (<usize>j << 2), ldb, kc, bp);
-          for (let h = 0; h < w; h += 8) {
-            const cj = cg + (<usize>(j + h) << 2), bh = bp + (<usize>h << 2);
-            for (let i = 0; i < m4; i += 4) tile4i(ap + <usize>i * lap, bh, cj + <usize>i * ldc, ldc, kc, first);
-            for (let i = m4; i < mg; i++) tile(1, 2, ak + <usize>i * lda, lda, bh, 64, cj + <usize>i * ldc, ldc, kc, first);
-          }
-          if (w == 8) { j += 8; break; }
-        }
-        if (j < n) {
-          const bj = bk + (<usize>j << 2), cj = cg + (<usize>j << 2);
-          for (let i = 0; i < mg; i++) rowTile(1, ak + <usize>i * lda, lda, bj, ldb, cj + <usize>i * ldc, ldc, kc, first, n - j);
-        }
-      }
+      blockProduct(a + (<usize>k0 << 2), lda, b + <usize>k0 * ldb, ldb, c, ldc, m, n, min(KC, k - k0), k0 == 0);
     }
   } else {
     // Row-wise axpy: C[i, :] += A[i, p] * B[p, :] for p in order, which is the same sequential
@@ -409,10 +415,7 @@ export function gemm_trans_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: 
     }
     if (!transB) {
       const ldb = <usize>n << 2;
-      const bk = b + <usize>k0 * ldb;
-      let i = 0;
-      for (; i + MR <= m; i += MR) rowTile(MR, ak + <usize>i * lda, lda, bk, ldb, c + <usize>i * ldc, ldc, kc, first, n);
-      for (; i < m; i++) rowTile(1, ak + <usize>i * lda, lda, bk, ldb, c + <usize>i * ldc, ldc, kc, first, n);
+      blockProduct(ak, lda, b + <usize>k0 * ldb, ldb, c, ldc, m, n, kc, first);
       continue;
     }
     let j = 0;
