@@ -593,6 +593,21 @@ const SPLITS: Record<string, Split> = {
   sparse_csr_spmm_f32: (args, p) => csrParts(args, p, -1),
   // sparse_csrq8_spmm_f32(rows, indptr, indices, idx16, values, scale, x, n, y): the same, with the row scales.
   sparse_csrq8_spmm_f32: (args, p) => csrParts(args, p, 5),
+  // sparse_bsr_spmm_f32(BR, bh, bw, bptr, bcol, idx16, values, x, n, y): block rows, balanced by blocks.
+  sparse_bsr_spmm_f32: (args, p, ctx) => {
+    const [BR, bh, bw, bptr, , , , , n, y] = args;
+    if (BR < 2) return undefined;
+    const ptr = new Int32Array(ctx.heap(), bptr, BR + 1);
+    if (!p.big('sparse', (ptr[BR] - ptr[0]) * bh * bw * n)) return undefined;
+    const b = nnzParts(ptr, BR, p.parts);
+    return b.slice(0, -1).map((r0, i) => {
+      const a = args.slice();
+      a[0] = b[i + 1] - r0;
+      a[3] = bptr + r0 * 4;
+      a[9] = y + r0 * bh * n * 4;
+      return a;
+    });
+  },
   // quant_quantize_f32_q8(x, out, outer, D, inner, B, s, z, sO, sJ, sI, flags): f32 in, bytes out.
   quant_quantize_f32_q8: (args, p) => quantParts(args, p, 4, 1),
   // quant_dequantize_q8_f32(q, out, ...the same layout): bytes in, f32 out.
@@ -790,8 +805,10 @@ function quantParts(args: number[], p: Pool, ein: number, eout: number): number[
   const total = outer * D * inner;
   if (!p.big('quant', total)) return undefined;
   if (sO === 0 && sJ === 0 && sI === 0) {
-    // one scale and zero point: any run of elements, here multiples of 64
-    return rowParts(total, p.parts, 64, (e0, e1) => [x + e0 * ein, o + e0 * eout, 1, e1 - e0, 1, e1 - e0, s, z, 0, 0, 0, flags]);
+    // one scale and zero point: any run of elements, here multiples of 64; four runs per thread
+    // (at least 32 K elements each), so a thread that the OS holds back leaves runs to the others
+    const runsN = Math.max(p.parts, Math.min(MAX_PARTS, 4 * p.parts, Math.floor(total / 32768)));
+    return rowParts(total, runsN, 64, (e0, e1) => [x + e0 * ein, o + e0 * eout, 1, e1 - e0, 1, e1 - e0, s, z, 0, 0, 0, flags]);
   }
   const rowLen = D * inner;
   if (outer > 1) {
