@@ -7,9 +7,10 @@
  * searches run once per qparams() (src/calib-rules.ts). Semantics: docs/semantics.md (calibration).
  * @module
  */
+import { stableView } from './runtime/guard.js';
 import { checkAxis, checkEnum, checkIntIn, checkObject, checkShape } from './runtime/check.js';
 import { Resident } from './runtime/resident.js';
-import { type Runtime, WasmArray, typeName } from './runtime/runtime.js';
+import { type AnyTypedArray, type Runtime, WasmArray, typeName } from './runtime/runtime.js';
 import { type ObserverOptions, type QuantParams, observerRange } from './quant.js';
 import { type CalibBackend, type CalibOptions, type CalibSettings, type ObserverKind, ObserverCore, ortQRange } from './calib-rules.js';
 
@@ -242,8 +243,9 @@ export class Observer extends Resident {
       if (x.dtype !== 'f32') throw new TypeError(`x: expected Float32Array or WasmArray<f32>, got WasmArray<${x.dtype}>`);
     } else if (!(x instanceof Float32Array)) {
       throw new TypeError(`x: expected Float32Array or WasmArray<f32>, got ${typeName(x)}`);
-    } else if (x.buffer === this.rt.memory.buffer) {
-      x = x.slice(); // a view of sparq's own memory: copy before buffers are (re)allocated
+    } else {
+      // a view of sparq's own memory: copied before buffers are (re)allocated; a detached one throws
+      x = (stableView(this.rt, 'x', x as AnyTypedArray) as Float32Array | undefined) ?? x;
     }
     this._core.update(this._be, x);
     return this;

@@ -35,7 +35,7 @@ function isPlain(v: object): boolean {
 }
 
 /** A view of sparq's memory (now or before it grew): throw if stale; else undefined / the copy. */
-function stableView(rt: Runtime, name: string, v: AnyTypedArray): AnyTypedArray | undefined {
+export function stableView(rt: Runtime, name: string, v: AnyTypedArray): AnyTypedArray | undefined {
   const own = rt.owns(v.buffer);
   if (own < 0) return undefined;
   if (own > 0) {
