@@ -79,8 +79,8 @@ function labelsInput(rt: Runtime, name: string, labels: unknown, rows: number, c
 
 /** Row-wise softmax (log = false) or log-softmax (log = true) of x / T over cols. */
 export function softmax(rt: Runtime, x: unknown, rows: unknown, cols: unknown, opts: unknown, out: unknown, log: boolean): F32Arg {
-  const R = checkCount('rows', rows, 1);
-  const C = checkCount('cols', cols, 1);
+  const R = checkCount('rows', rows); // 0 rows or columns: an empty result, as torch gives
+  const C = checkCount('cols', cols);
   const o = checkObject<SoftmaxOptions>('opts', opts, true) ?? {};
   const T = o.temperature === undefined ? 1 : checkTemperature('temperature', o.temperature);
   let xs: Slot | undefined, os: ReturnType<Runtime['output']> | undefined;

@@ -132,6 +132,39 @@ function makeCases(r) {
     add(`taylor / obd / applyMask / sparsity ${n}`, (sq) => [sq.taylorScores(w, g), sq.obdScores(w, g), sq.applyMask(w, m), sq.sparsity(w), sq.sparsity(m)]);
     add(`packMask / unpackMask ${n}`, (sq) => { const p = sq.packMask(m); return [p, sq.unpackMask(p, n)]; });
   }
+  // distillation, half precision, fusion, dense gemm, calibration
+  {
+    const rows = dim(), cols = 1 + dim(), T = [1, 2, 4, 10][r.int(0, 3)];
+    const s = f32(rows * cols, 5), tt = finite(rows * cols, 5), labels = Int32Array.from({ length: rows }, () => r.int(0, cols - 1));
+    add(`softmax / logSoftmax ${rows}x${cols} T=${T}`, (sq) => [sq.softmax(s, rows, cols, { temperature: T }), sq.logSoftmax(s, rows, cols, { temperature: T })]);
+    const sf = finite(rows * cols, 5);
+    add(`distillationLoss ${rows}x${cols}`, (sq) => sq.distillationLoss(sf, tt, rows, cols, { temperature: T, alpha: 0.5, labels }));
+    add(`crossEntropy / mseLoss ${rows}x${cols}`, (sq) => [sq.crossEntropy(sf, labels, rows, cols), sq.mseLoss(sf, tt)]);
+    const n = dim() * dim();
+    const x = f32(n, 1e4), h = Uint16Array.from({ length: n }, () => r.int(0, 65535));
+    add(`half ${n}`, (sq) => [sq.toFloat16(x), sq.toBfloat16(x), sq.fromFloat16(h), sq.fromBfloat16(h)]);
+    const k = 1 + r.int(0, 3);
+    const ts = Array.from({ length: k }, () => finite(n));
+    add(`averageWeights ${k} x ${n}`, (sq) => sq.averageWeights(ts));
+    const oc = 1 + dim(), ic = dim(), kh = r.int(1, 3);
+    const bn = { gamma: finite(oc), beta: finite(oc), mean: finite(oc), var: finite(oc).map(Math.abs), eps: 1e-5 };
+    const cw = finite(oc * ic * kh * kh), cb = finite(oc);
+    add(`foldBatchNorm [${oc}, ${ic}, ${kh}, ${kh}]`, (sq) => sq.foldBatchNorm(cw, cb, bn, [oc, ic, kh, kh]));
+    const m = dim(), kk = dim(), nn = dim(), ta = r.next() < 0.5, tb = r.next() < 0.5;
+    const ga = finite(m * kk), gb = finite(kk * nn), gc = finite(m * nn);
+    add(`gemm ${m}x${kk}x${nn} ${ta} ${tb}`, (sq) => sq.gemm(ga, gb, m, kk, nn, { transA: ta, transB: tb, alpha: 1.5, beta: 0.5, c: gc }));
+    const batches = [finite(1 + dim() * 7, 3), finite(1 + dim() * 5, 9)];
+    const kind = ['minmax', 'moving-average-minmax', 'histogram', 'percentile', 'entropy', 'mse'][r.int(0, 5)];
+    add(`observer ${kind}`, (sq) => {
+      const o = sq.observer(kind, { dtype: 'uint8' });
+      try {
+        for (const b of batches) o.update(b);
+        return o.qparams();
+      } finally {
+        o.dispose?.();
+      }
+    });
+  }
   return C;
 }
 

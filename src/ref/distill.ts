@@ -15,6 +15,7 @@
  * the Wasm builds: exp is sparq's f32 routine, ln an f64 series (see the two functions below).
  * @module
  */
+import { checkCount } from '../runtime/check.js';
 
 const f = Math.fround;
 type Reduction = 'batchmean' | 'sum' | 'mean';
@@ -128,6 +129,8 @@ export function logSoftmax(x: Float32Array, rows: number, cols: number, opts?: {
 /** Hinton's distillation loss (KL at temperature T, times T^2, blended with cross entropy) and d loss / d student. */
 export function distillationLoss(student: Float32Array, teacher: Float32Array, rows: number, cols: number,
   opts: { temperature: number; alpha?: number; labels?: Int32Array; reduction?: Reduction }): { loss: number; grad: Float32Array } {
+  checkCount('rows', rows, 1);
+  checkCount('cols', cols, 1);
   const T = temperature(opts, true);
   const reduction = opts.reduction ?? 'batchmean';
   const labels = opts.labels;
@@ -178,6 +181,8 @@ export function distillationLoss(student: Float32Array, teacher: Float32Array, r
 
 /** PyTorch F.cross_entropy(logits, labels, reduction) and d loss / d logits. */
 export function crossEntropy(logits: Float32Array, labels: Int32Array, rows: number, cols: number, opts?: { reduction?: 'mean' | 'sum' }): { loss: number; grad: Float32Array } {
+  checkCount('rows', rows, 1);
+  checkCount('cols', cols, 1);
   const sum = opts?.reduction === 'sum';
   const c = sum ? 1 : f(1 / rows);
   const grad = new Float32Array(rows * cols);

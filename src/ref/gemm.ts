@@ -45,6 +45,9 @@ export interface RefGemmOptions {
 }
 
 export function gemm(a: Float32Array, b: Float32Array, m: number, k: number, n: number, opts: RefGemmOptions = {}, out?: Float32Array): Float32Array {
+  checkCount('m', m, 1);
+  checkCount('k', k, 1);
+  checkCount('n', n, 1);
   if (!(a instanceof Float32Array) || a.length !== m * k) throw new RangeError(`a: expected ${m * k} elements`);
   if (!(b instanceof Float32Array) || b.length !== k * n) throw new RangeError(`b: expected ${k * n} elements`);
   const alpha = f(opts.alpha ?? 1), beta = f(opts.beta ?? 1);
