@@ -10,7 +10,6 @@ import { Sparq } from './sparq.js';
 import { wasmSimdBase64 } from './wasm/simd.js';
 import { wasmScalarBase64 } from './wasm/scalar.js';
 import { wasmRelaxedBase64 } from './wasm/relaxed.js';
-import { wasmThreadsBase64 } from './wasm/threads.js';
 
 export * from './api.js';
 
@@ -38,7 +37,8 @@ const source: WasmSource = {
   simd: () => (simdBytes ??= decode(wasmSimdBase64)),
   scalar: () => (scalarBytes ??= decode(wasmScalarBase64)),
   relaxed: () => (relaxedBytes ??= decode(wasmRelaxedBase64)),
-  threads: () => (threadsBytes ??= decode(wasmThreadsBase64)),
+  // loaded on the first init({ threads }), so that one-thread users never parse its base64
+  threads: async () => (threadsBytes ??= decode((await import('./wasm/threads.js')).wasmThreadsBase64)),
 };
 
 /** Load sparq. Every call gives an independent instance; its methods are synchronous. */

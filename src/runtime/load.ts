@@ -17,7 +17,7 @@ export interface WasmSource {
   /** The relaxed-SIMD build (SIMD plus the relaxed int8 dot product on 7-bit operands). */
   relaxed?: () => Uint8Array<ArrayBuffer> | WebAssembly.Module;
   /** The threaded build (SIMD, shared memory), run by a worker pool: see runtime/threads.ts. */
-  threads?: () => Uint8Array<ArrayBuffer> | WebAssembly.Module;
+  threads?: () => Uint8Array<ArrayBuffer> | WebAssembly.Module | Promise<Uint8Array<ArrayBuffer> | WebAssembly.Module>;
 }
 
 /**

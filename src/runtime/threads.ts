@@ -469,8 +469,7 @@ export async function threaded(source: WasmSource, options: InitOptions): Promis
     const get = source.threads!;
     let mp = compiled.get(get);
     if (!mp) {
-      const got = get();
-      mp = got instanceof WebAssembly.Module ? Promise.resolve(got) : WebAssembly.compile(got);
+      mp = Promise.resolve(get()).then((got) => (got instanceof WebAssembly.Module ? got : WebAssembly.compile(got)));
       compiled.set(get, mp);
       mp.catch(() => compiled.delete(get));
     }
@@ -488,12 +487,16 @@ export async function threaded(source: WasmSource, options: InitOptions): Promis
     await Promise.all(workers.map((w, i) => {
       const r = ready(w, 30000);
       const msg = { memory, ctrl, scratch: scratch[i], names };
-      try {
-        w.post({ ...msg, module: mod });
-      } catch {
-        w.post({ ...msg, bytes: (() => { const b = get(); return b instanceof WebAssembly.Module ? undefined : b; })() });
-      }
-      return r;
+      return (async () => {
+        try {
+          w.post({ ...msg, module: mod });
+        } catch {
+          // a runtime that cannot send a compiled module to a worker: the bytes, compiled there
+          const b = await get();
+          w.post({ ...msg, bytes: b instanceof WebAssembly.Module ? undefined : b });
+        }
+        return r;
+      })();
     }));
     for (const w of workers) {
       w.off();
