@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { QUICK, median, record, time } from './harness.mjs';
+import { loadOrt, session } from './peers/ort.mjs';
 
 const M = 64, K = 4096, N = 4096;
 
@@ -116,7 +117,52 @@ export async function run(ctx) {
   const js = performance.now() - t0;
   record('gemm', `matmul ${M}x${K}x${N} [plain JS], one run`, { ms: js, rme: 0 }, { flops, ratios: { 'simd matmul': median(ms.matmul) } });
   for (const x of [aw, bw, cw, as, bs, cs]) x.dispose();
+  await versusOrt(sq);
   const ok = dense.simdMs <= 1.2 * dense.tfMs;
   console.log(`# targets${QUICK ? ' (quick mode: noisy)' : ''}`);
   console.log(`  ${ok ? 'MET    ' : 'NOT MET'} sparq dense matmul within 1.2x of TF.js: ${+(dense.simdMs / dense.tfMs).toFixed(2)}`);
+}
+
+/**
+ * matmul against onnxruntime-web's MatMul (Wasm EP, SIMD, one thread; B an initializer, so ORT may
+ * prepack it) on four shapes, alternated call by call (ORT, sparq resident, sparq copying) after a
+ * warm-up; "x ORT" is the median of the per-round ratios sparq / ORT (below 1: sparq faster).
+ */
+async function versusOrt(sq) {
+  const { ort, error } = await loadOrt();
+  if (error) {
+    console.log(`  onnxruntime-web: cannot run here (${error})`);
+    return;
+  }
+  console.log('# matmul vs onnxruntime-web MatMul (Wasm, SIMD, 1 thread), alternated');
+  for (const [m, k, n] of [[64, 4096, 4096], [4096, 4096, 64], [1, 4096, 4096], [512, 512, 512]]) {
+    const a = fill(m * k, 31), b = fill(k * n, 32);
+    const s = await session(ort, {
+      node: { op: 'MatMul', inputs: ['A', 'B'], outputs: ['Y'] },
+      inputs: [{ name: 'A', type: 'float', shape: [m, k] }], outputs: [{ name: 'Y', type: 'float', shape: [m, n] }],
+      initializers: [{ name: 'B', type: 'float', dims: [k, n], data: b }],
+    });
+    const feed = { A: new ort.Tensor('float32', a, [m, k]) };
+    const aw = sq.wasmArray(a), bw = sq.wasmArray(b), cw = sq.alloc('f32', m * n), out = new Float32Array(m * n);
+    const cases = { ort: () => s.run(feed), resident: () => sq.matmul(aw, bw, m, k, n, cw), copying: () => sq.matmul(a, b, m, k, n, out) };
+    for (let i = 0; i < 2; i++) for (const f of Object.values(cases)) await f();
+    const rounds = QUICK ? 3 : m * k * n >= 1 << 30 ? 11 : 31;
+    const ms = { ort: [], resident: [], copying: [] };
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, f] of Object.entries(cases)) {
+        const t0 = performance.now();
+        await f();
+        ms[name].push(performance.now() - t0);
+      }
+    }
+    const shape = `${m}x${k}x${n}`, flops = 2 * m * k * n;
+    record('gemm', `ORT-web MatMul ${shape} (Wasm, SIMD, 1 thread)`, { ms: median(ms.ort), rme: 0 }, { flops });
+    for (const name of ['resident', 'copying']) {
+      const row = record('gemm', `matmul ${shape}, ${name} [simd]`, { ms: median(ms[name]), rme: 0 }, { flops });
+      row['x ORT'] = +median(ms[name].map((t, i) => t / ms.ort[i])).toFixed(3);
+    }
+    console.log(`    ${shape}: ORT / sparq resident ${(1 / median(ms.resident.map((t, i) => t / ms.ort[i]))).toFixed(2)}x, ORT / sparq copying ${(1 / median(ms.copying.map((t, i) => t / ms.ort[i]))).toFixed(2)}x`);
+    await s.release();
+    for (const h of [aw, bw, cw]) h.dispose();
+  }
 }

@@ -4,7 +4,8 @@
 // `sq.matmul` when this build has it; plain-JS baselines (a smaller shape, rates compared);
 // onnxruntime-web (Wasm, one thread) MatMulInteger, MatMul (f32) and DynamicQuantizeMatMul as peers.
 // GOP/s counts 2 * m * k * n operations.
-import { record, time, QUICK } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
+import { median, record, time, QUICK } from './harness.mjs';
 import { loadOrt, session } from './peers/ort.mjs';
 
 const M = 64, K = 4096, N = 4096;
@@ -149,6 +150,9 @@ export async function run({ simd, scalar }) {
     }
   }
 
+  await decodeShapes(simd, r);
+  relaxedVsSimd();
+
   // summary against the issue's targets
   const S = res.simd;
   const f32Ref = S.f32 ? S.f32.ms : undefined;
@@ -163,5 +167,88 @@ export async function run({ simd, scalar }) {
   console.log(`  SIMD vs plain JS (GOP/s): int8 ${((OPS / S.i8.ms) / (SOPS / jsI.ms)).toFixed(1)}x; int8 vs plain-JS f32 ${((OPS / S.i8.ms) / (SOPS / jsF.ms)).toFixed(1)}x`);
   if (peers.f32) {
     console.log(`  vs ORT-web: int8 x int8 ${(peers.i8.ms / S.i8.ms).toFixed(1)}x faster, uint8 x int8 ${(peers.u8.ms / S.u8.ms).toFixed(2)}x; int8 vs ORT-web f32 MatMul ${(peers.f32.ms / S.i8.ms).toFixed(2)}x, matmulInt4 vs it ${(peers.f32.ms / S.i4.ms).toFixed(2)}x${peers.dq ? `, quantizedLinear vs DynamicQuantizeMatMul ${(peers.dq.ms / S.ql.ms).toFixed(2)}x` : ''}`);
+  }
+}
+
+/**
+ * Decode shapes (1 and 4 rows times 4096 x 4096), SIMD build, resident: f32 matmul, quantizedLinear
+ * (with and without reduceRange) and matmulInt4, alternated with the floors, one read of the packed
+ * weights each product streams (the int8 weights as bytes, the int4 panels; read by the quant
+ * family's min / max kernel over the same bytes, so no copy into JS). "x f32 matmul" and "x floor"
+ * are medians of the per-round ratios.
+ */
+async function decodeShapes(sq, r) {
+  const w = f32(r, K * N, 0.05);
+  const bw = sq.wasmArray(w);
+  const p8 = sq.packedInt8(w, K, N), p4 = sq.packedInt4(w, K, N, { blockSize: 32, symmetric: true });
+  const ex = sq.rt.exports, scratch = sq.rt.alloc(16);
+  const b8Bytes = Math.ceil(N / 8) * Math.ceil(K / 4) * 32, i4Bytes = Math.ceil(N / 8) * Math.ceil(K / 32) * 32 * 4;
+  for (const m of [1, 4]) {
+    const xw = sq.wasmArray(f32(r, m * K, 2)), yw = sq.alloc('f32', m * N);
+    const cases = {
+      f32: () => sq.matmul(xw, bw, m, K, N, yw),
+      ql: () => sq.quantizedLinear(xw, m, p8, null, yw),
+      qlrr: () => sq.quantizedLinear(xw, m, p8, null, yw, { reduceRange: true }),
+      i4: () => sq.matmulInt4(xw, m, p4, null, yw),
+      floor8: () => ex.quant_minmax_f32(p8._b8, b8Bytes >> 2, scratch),
+      floor4: () => ex.quant_minmax_f32(p4._w4, i4Bytes >> 2, scratch),
+    };
+    for (let i = 0; i < 3; i++) for (const f of Object.values(cases)) f();
+    const rounds = QUICK ? 7 : 41;
+    const ms = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+    for (let i = 0; i < rounds; i++) {
+      for (const [name, f] of Object.entries(cases)) {
+        const t0 = performance.now();
+        f();
+        ms[name].push(performance.now() - t0);
+      }
+    }
+    const per = (a, b) => +median(ms[a].map((t, i) => t / ms[b][i])).toFixed(3);
+    const shape = `${m}x${K}x${N}`;
+    const rec = (name, key, floor) => {
+      const row = record('int', name, { ms: median(ms[key]), rme: 0 }, { flops: 2 * m * K * N, opsName: 'GOP/s' });
+      if (key !== 'f32') row['x f32 matmul'] = per(key, 'f32');
+      if (floor) row['x floor'] = per(key, floor);
+      return row;
+    };
+    const F = rec(`decode: f32 sq.matmul ${shape}, resident [simd]`, 'f32');
+    const Q = rec(`decode: quantizedLinear ${shape}, resident [simd]`, 'ql', 'floor8');
+    const QR = rec(`decode: quantizedLinear reduceRange ${shape} [simd]`, 'qlrr', 'floor8');
+    const I = rec(`decode: matmulInt4 bs 32 ${shape}, resident [simd]`, 'i4', 'floor4');
+    record('int', `decode floor: one read of the int8 weights (${(b8Bytes / 2 ** 20).toFixed(0)} MiB)`, { ms: median(ms.floor8), rme: 0 }, { bytes: b8Bytes });
+    record('int', `decode floor: one read of the int4 weights (${(i4Bytes / 2 ** 20).toFixed(0)} MiB)`, { ms: median(ms.floor4), rme: 0 }, { bytes: i4Bytes });
+    console.log(`    ${shape}: f32 matmul / quantizedLinear ${(1 / Q['x f32 matmul']).toFixed(2)}x (reduceRange ${(1 / QR['x f32 matmul']).toFixed(2)}x), / matmulInt4 ${(1 / I['x f32 matmul']).toFixed(2)}x; over the floor: quantizedLinear ${Q['x floor']}x, matmulInt4 ${I['x floor']}x (f32 ${F.ms.toFixed(3)} ms)`);
+    xw.dispose();
+    yw.dispose();
+  }
+  sq.rt.free(scratch);
+  for (const h of [bw, p8, p4]) h.dispose();
+}
+
+/**
+ * The relaxed build against the SIMD build: Node 20 cannot run it, so bench/int-relaxed.mjs runs
+ * in Deno (both builds alternated in that one process) and its rows are recorded here with the
+ * runtime named; "x simd" is the median of the per-round ratios relaxed / SIMD.
+ */
+function relaxedVsSimd() {
+  const res = spawnSync('node_modules/.bin/deno', ['run', '-A', 'bench/int-relaxed.mjs', ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 10 * 60 * 1000 });
+  const line = (res.stdout ?? '').trim().split('\n').pop() ?? '';
+  let out;
+  try {
+    out = JSON.parse(line);
+  } catch {
+    console.log(`  relaxed build: Deno did not run the bench (${(res.stderr ?? '').split('\n')[0] || res.error?.message})`);
+    return;
+  }
+  if (out.error) {
+    console.log(`  relaxed build: ${out.error}`);
+    return;
+  }
+  console.log(`  relaxed build vs SIMD build, alternated in ${out.runtime}:`);
+  for (const row of out.rows) {
+    const rel = record('int', `${row.name} [relaxed, Deno]`, { ms: row.relaxedMs, rme: 0 }, { flops: 2 * Number(row.name.match(/(\d+)x(\d+)x(\d+)/).slice(1).reduce((a, b) => a * b)), opsName: 'GOP/s' });
+    rel['x simd'] = +(1 / row.ratio).toFixed(3);
+    rel['simd ms'] = row.simdMs;
+    console.log(`    SIMD / relaxed: ${row.ratio.toFixed(2)}x`);
   }
 }
