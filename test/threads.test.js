@@ -124,6 +124,14 @@ t('large calls split, small calls stay on the calling thread; the bits do not ch
   before = pool.partsRun;
   assert.ok(bitsEqual(sq.matmulInteger(a8, b8, m * 4, k, 2 * n), one.matmulInteger(a8, b8, m * 4, k, 2 * n)));
   assert.ok(pool.partsRun > before);
+  // quantizedLinear: the rows' dynamic quantization, the int8 product and the dequantization in parts
+  const xb = randF32(r, 64 * 512, 2), wf = randF32(r, 512 * 384, 0.1), bias = randF32(r, 384);
+  const w1 = one.packedInt8(wf, 512, 384), w2 = sq.packedInt8(wf, 512, 384);
+  before = pool.partsRun;
+  pool.thresholdScale = 0; // these sizes are below the thresholds of the row passes
+  assert.ok(bitsEqual(sq.quantizedLinear(xb, 64, w2, bias), one.quantizedLinear(xb, 64, w1, bias)));
+  pool.thresholdScale = 1;
+  assert.ok(pool.partsRun >= before + 6, `quantizedLinear ran ${pool.partsRun - before} parts`);
   await sq.close();
 });
 

@@ -592,6 +592,22 @@ const SPLITS: Record<string, Split> = {
     if (!p.big('int', mPad * KP * 2 * n) || mPad < 8) return undefined;
     return rowParts(mPad, p.parts, 4, (r0, r1) => [a16 + r0 * KP * 4, Math.max(0, Math.min(m, r1) - r0), r1 - r0, KP, bp, n, c + r0 * n * 4]);
   },
+  // int_dynq_rows(x, m, k, mPad, a16, scales, zps, tmp): quantizedLinear's rows of x, each with its
+  // own range; the padding rows past m too. Every part gets its own row buffer (tmp: 16 + k bytes).
+  int_dynq_rows: ([x, m, k, mPad, a16, scales, zps, tmp], p, ctx) => {
+    if (!p.big('quant', m * k) || mPad < 8) return undefined;
+    const kp2 = (k + 1) & ~1;
+    const b = bounds(mPad, p.parts, 4);
+    const own = b.slice(1, -1).map(() => ctx.alloc(32 + k));
+    const parts = b.slice(0, -1).map((r0, i) => [x + r0 * k * 4, Math.max(0, Math.min(m, b[i + 1]) - r0), k, b[i + 1] - r0,
+      a16 + r0 * kp2 * 2, scales + r0 * 4, zps + r0 * 4, i === 0 ? tmp : own[i - 1]]);
+    return { parts, scratch: own };
+  },
+  // int_dequant(c, m, n, sx, sw, swStride, bias, out): rows of the product, scaled.
+  int_dequant: ([c, m, n, sx, sw, swStride, bias, out], p) => {
+    if (!p.big('quant', m * n) || m < 2) return undefined;
+    return rowParts(m, p.parts, 1, (r0, r1) => [c + r0 * n * 4, r1 - r0, n, sx + r0 * 4, sw, swStride, bias, out + r0 * n * 4]);
+  },
   // sparse_csr_spmm_f32(rows, indptr, indices, idx16, values, x, n, y): rows, balanced by nonzeros.
   sparse_csr_spmm_f32: (args, p) => csrParts(args, p, -1),
   // sparse_csrq8_spmm_f32(rows, indptr, indices, idx16, values, scale, x, n, y): the same, with the row scales.
