@@ -7,9 +7,10 @@
 import type { Runtime } from './runtime.js';
 
 declare global {
-  /** `Symbol.dispose`, declared here too: these declarations then compile without the esnext.disposable library. */
+  /** `Symbol.dispose` and `Symbol.asyncDispose`, declared here too: these declarations then compile without the esnext.disposable library. */
   interface SymbolConstructor {
     readonly dispose: unique symbol;
+    readonly asyncDispose: unique symbol;
   }
 }
 

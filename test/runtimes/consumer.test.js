@@ -99,6 +99,7 @@ t('TypeScript, Node ESM (nodenext; lib es2022 + esnext.disposable, no DOM; @type
 import { init, type InitOptions, type QuantParams, type WasmArray } from 'sparq';
 import { readSafetensors, writeSafetensors } from 'sparq/model';
 import { ref } from 'sparq/ref';
+import { search } from 'sparq/search';
 
 const x = new Float32Array(${X});
 const file = readSafetensors(writeSafetensors({ x: { dtype: 'F32', shape: [4], data: x } }));
@@ -114,12 +115,13 @@ let resident: number[];
   held = w;
   resident = Array.from(sq.quantize(w, p));
 }
-console.log(JSON.stringify({ simd: sq.simd, q: Array.from(sq.quantize(x, p)), scalar: scalar.simd, qs: Array.from(scalar.quantize(x, p)), resident, disposed: held.disposed, r: Array.from(ref.quantize(x, p)), file: Array.from(file.tensors.x.data as Float32Array) }));
+const found = await search({ a: { int: [0, 4] } }, ({ a }) => -(((a as number) - 3) ** 2), { strategy: 'grid', trials: 5, seed: 1 });
+console.log(JSON.stringify({ simd: sq.simd, q: Array.from(sq.quantize(x, p)), scalar: scalar.simd, qs: Array.from(scalar.quantize(x, p)), resident, disposed: held.disposed, r: Array.from(ref.quantize(x, p)), file: Array.from(file.tensors.x.data as Float32Array), best: found.best?.config.a }));
 `,
   });
   const read = tsc(dir);
   assert.ok(read.some((f) => f.endsWith('/dist/index.d.ts')), 'the default entry types');
-  assert.equal(json(sh(process.execPath, ['main.js'], dir)), { simd: true, q: Q, scalar: false, qs: Q, resident: Q, disposed: true, r: Q, file: [0.5, 1.5, -2.5, 300] });
+  assert.equal(json(sh(process.execPath, ['main.js'], dir)), { simd: true, q: Q, scalar: false, qs: Q, resident: Q, disposed: true, r: Q, file: [0.5, 1.5, -2.5, 300], best: 3 });
 });
 
 t('TypeScript, CommonJS (import = require, nodenext; lib es2022, no DOM; @types/node): type-check, run', () => {
@@ -149,8 +151,10 @@ t('TypeScript, bundler (moduleResolution bundler; lib es2022 + DOM, no esnext.di
     'main.ts': `import { init, type Sparq } from 'sparq';
 import type { OnnxModel } from 'sparq/model';
 import { ref } from 'sparq/ref';
+import type { Space } from 'sparq/search';
 
 export type Model = OnnxModel;
+export const space: Space = { lr: { float: [1e-4, 1e-1], log: true } };
 /** The DOM library's WebAssembly.Module is what init takes as a precompiled build. */
 export const fromModule = (module: WebAssembly.Module): Promise<Sparq> => init({ module });
 /** So are a fetched ArrayBuffer and a typed array. */
@@ -172,8 +176,10 @@ t('TypeScript, Cloudflare Workers (@cloudflare/workers-types, customConditions w
     'tsconfig.json': { compilerOptions: { ...strict, module: 'esnext', moduleResolution: 'bundler', customConditions: ['workerd'], lib: ['es2022'], types: ['@cloudflare/workers-types'], typeRoots: [`${ROOT}node_modules`], noEmit: true }, files: ['main.ts'] },
     'main.ts': `import { init, type InitOptions } from 'sparq';
 import type { OnnxModel } from 'sparq/model';
+import type { Space } from 'sparq/search';
 
 export type Model = OnnxModel;
+export const space: Space = { bits: { choice: [4, 8] } };
 
 /** A module the runtime compiled at deploy time is what init takes. */
 export const options = (module: WebAssembly.Module): InitOptions => ({ module });
