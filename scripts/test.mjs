@@ -49,7 +49,7 @@ for (const r of runners) {
   console.log(`# ${r.id}: ${p} passed, ${f} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   const head = /# runtime (\S+) (\S+): .* picks the (relaxed|SIMD|scalar) build/.exec(out);
   if (head && r.id !== 'matrix') {
-    rows.push({ runtime: { node: 'Node', 'node-relaxed-flag': 'Node, --experimental-wasm-relaxed-simd', deno: 'Deno', bun: 'Bun' }[r.id], version: head[2].replace(/^v/, ''), loads: "default entry (`import 'sparq'`), embedded bytes", simd: head[3] !== 'scalar', build: head[3], threads: /^threads\.test\.js$/m.test(out) ? '1 / 2 / 3, same hashes' : 'not tested', identical: f === 0 && res.status === 0, tests: `${p}/${p + f} tests, all suites (golden battery x 2 builds included)` });
+    rows.push({ runtime: { node: 'Node', 'node-relaxed-flag': 'Node, --experimental-wasm-relaxed-simd', deno: 'Deno', bun: 'Bun' }[r.id], version: head[2].replace(/^v/, ''), loads: "default entry (`import 'sparq'`), embedded bytes", simd: head[3] !== 'scalar', build: head[3], threads: /^threads\.test\.js$/m.test(out) ? '1 / 2 / 3, same hashes' : 'not tested', identical: f === 0 && res.status === 0, tests: `${p}/${p + f} tests, all suites (golden battery x ${head[3] === 'relaxed' ? 3 : 2} builds included)` });
   }
 }
 try {
