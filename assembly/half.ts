@@ -6,9 +6,10 @@
  * and the top payload bits and gets the quiet bit (f16: 0x7e00 | m >> 13, bf16: 0x7fc0 | m >> 16).
  * Widening (f16 / bf16 -> f32) is exact for every input, NaN payloads included.
  *
- * Integer operations only, apart from one f32 add in the f16 subnormal path (|x| + 0.5 rounds at
- * 2^-24, the f16 subnormal step, to nearest even), which is exact IEEE arithmetic on finite values:
- * both builds and every engine give the same bits.
+ * Integer operations, apart from f32 adds that round to the f16 step (|x| + 2^(E + 13) rounds at
+ * 2^(E - 10), ties to even; the scalar f16 subnormal path adds 0.5) and, in f16 widening, one exact
+ * f32 multiply by 2^112: IEEE arithmetic on finite, non-NaN values, so both builds and every engine
+ * give the same bits.
  * @module
  */
 
@@ -45,41 +46,43 @@ export function half_to_f16_f32(x: usize, n: i32, out: usize): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     v128.store(HC, i32x4.splat(0x7fffffff), 0);
-    v128.store(HC, i32x4.splat(0x38800000), 16);
-    v128.store(HC, i32x4.splat(0xc8000fff), 32);
-    v128.store(HC, i32x4.splat(1), 48);
-    v128.store(HC, f32x4.splat(0.5), 64);
-    v128.store(HC, i32x4.splat(0x7c00), 80);
-    v128.store(HC, i32x4.splat(0x7f800000), 96);
-    v128.store(HC, i32x4.splat(0x38000), 112);
-    v128.store(HC, i32x4.splat(0x8000), 128);
-    v128.store(HC, i32x4.splat(0x200), 144);
-    const abs = v128.load(HC, 0), minNorm = v128.load(HC, 16), bias = v128.load(HC, 32), one = v128.load(HC, 48), half = v128.load(HC, 64);
-    const inf = v128.load(HC, 80), infBits = v128.load(HC, 96), nanOff = v128.load(HC, 112), sgn = v128.load(HC, 128), qbit = v128.load(HC, 144);
+    v128.store(HC, i32x4.splat(0x7f800000), 16);
+    v128.store(HC, i32x4.splat(0x38800000), 32);
+    v128.store(HC, i32x4.splat(0x06800000), 48);
+    v128.store(HC, i32x4.splat(0xfff), 64);
+    v128.store(HC, i32x4.splat(0x1f800), 80);
+    v128.store(HC, i32x4.splat(0x7c00), 96);
+    v128.store(HC, i16x8.splat(<i16>0x8000), 112);
+    const abs = v128.load(HC, 0), expm = v128.load(HC, 16), minNorm = v128.load(HC, 32), mOff = v128.load(HC, 48);
+    const low = v128.load(HC, 64), off = v128.load(HC, 80), inf = v128.load(HC, 96), sgn = v128.load(HC, 112);
     for (; i + 8 <= n; i += 8) {
-      const p = x + (<usize>i << 2);
-      v128.store(out + (<usize>i << 1), i16x8.narrow_i32x4_u(
-        f16Lanes(v128.load(p), abs, minNorm, bias, one, half, inf, infBits, nanOff, sgn, qbit),
-        f16Lanes(v128.load(p, 16), abs, minNorm, bias, one, half, inf, infBits, nanOff, sgn, qbit)));
+      const p = x + (<usize>i << 2), po = out + (<usize>i << 1);
+      const x0 = v128.load(p), x1 = v128.load(p, 16);
+      const a0 = v128.and(x0, abs), a1 = v128.and(x1, abs);
+      // NaN lanes are rare: a block of 8 holding one takes the scalar way (one test per 8 lanes
+      // instead of a NaN result computed and merged in every lane)
+      if (v128.any_true(i32x4.gt_s(i32x4.max_s(a0, a1), expm))) {
+        for (let j = 0; j < 8; j++) store<u16>(po + (<usize>j << 1), <u16>f16Of(load<u32>(p + (<usize>j << 2))));
+        continue;
+      }
+      // the sign: bit 15 of the saturating signed narrowing of the f32 patterns
+      const h = i16x8.narrow_i32x4_u(f16Lanes(a0, expm, minNorm, mOff, low, off, inf), f16Lanes(a1, expm, minNorm, mOff, low, off, inf));
+      v128.store(po, v128.or(h, v128.and(i16x8.narrow_i32x4_s(x0, x1), sgn)));
     }
   }
   for (; i < n; i++) store<u16>(out + (<usize>i << 1), <u16>f16Of(load<u32>(x + (<usize>i << 2))));
 }
 
-// Four lanes of f16Of with min / max in place of branches (every result is <= 0xffff):
-// - normal: the rebiased, rounded bits of max(a, 2^-14), so a subnormal input gives 0x400;
-// - subnormal: bits(a + 0.5) - bits(0.5) is a rounded to a multiple of 2^-24, which is <= 0x400
-//   below 2^-14 and >= the normal encoding above it (equal in [2^-14, 2^-13)), so the unsigned
-//   min of the two is right everywhere; min with 0x7c00 sends overflow, Inf and NaN to Inf;
-// - NaN: ((a >> 13) | 0x200) - 0x38000 = 0x7e00 | m >> 13; the max puts it over the 0x7c00.
-@inline function f16Lanes(x: v128, abs: v128, minNorm: v128, bias: v128, one: v128, half: v128, inf: v128, infBits: v128, nanOff: v128, sgn: v128, qbit: v128): v128 {
-  const a = v128.and(x, abs);
-  const q = i32x4.shr_u(a, 13);
-  const nrm = i32x4.shr_u(i32x4.add(i32x4.add(i32x4.max_s(a, minNorm), bias), v128.and(q, one)), 13);
-  const sub = i32x4.sub(f32x4.add(a, half), half);
-  const h = i32x4.min_u(i32x4.min_u(nrm, sub), inf);
-  const nan = v128.and(i32x4.gt_s(a, infBits), i32x4.sub(v128.or(q, qbit), nanOff));
-  return v128.or(i32x4.max_s(h, nan), v128.and(i32x4.shr_u(x, 16), sgn));
+// Four lanes of f16Of for |x| (not NaN), the rounding done by one f32 add: with E the exponent of a
+// (at least -14), M = 2^(E + 13) has an ulp of 2^(E - 10), the f16 step at a (2^-24 below 2^-14),
+// so s = M + a rounds a to that step, ties to even, in one IEEE rounding. s's low 12 bits then hold
+// a / step (1024 .. 2048 for a normal a, the f16 code below 2^-14) and s >> 13 is (E + 140) << 10,
+// so (s >> 13) + (s & 0xfff) - (126 << 10) is the f16 encoding; a carry to 2048 steps the exponent
+// and 65520 and above land on or past 0x7c00, which the unsigned min makes Inf.
+@inline function f16Lanes(a: v128, expm: v128, minNorm: v128, mOff: v128, low: v128, off: v128, inf: v128): v128 {
+  const m = i32x4.add(i32x4.max_u(v128.and(a, expm), minNorm), mOff);
+  const s = f32x4.add(a, m);
+  return i32x4.min_u(i32x4.sub(i32x4.add(i32x4.shr_u(s, 13), v128.and(s, low)), off), inf);
 }
 
 /** out[i] = bf16 bits of x[i] (u16), n elements. */
@@ -90,64 +93,70 @@ export function half_to_bf16_f32(x: usize, n: i32, out: usize): void {
     v128.store(HC, i32x4.splat(0x7f800000), 16);
     v128.store(HC, i32x4.splat(0x10000), 32);
     v128.store(HC, i32x4.splat(0x7fff), 48);
-    v128.store(HC, i32x4.splat(0x400000), 64);
-    const abs = v128.load(HC, 0), infBits = v128.load(HC, 16), bit16 = v128.load(HC, 32), rnd = v128.load(HC, 48), quiet = v128.load(HC, 64);
-    for (; i + 8 <= n; i += 8) {
-      const p = x + (<usize>i << 2);
-      const r0 = bf16Lanes(v128.load(p), abs, infBits, bit16, rnd, quiet);
-      const r1 = bf16Lanes(v128.load(p, 16), abs, infBits, bit16, rnd, quiet);
-      v128.store(out + (<usize>i << 1), i8x16.shuffle(r0, r1, 2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31));
+    const abs = v128.load(HC, 0), infBits = v128.load(HC, 16), bit16 = v128.load(HC, 32), rnd = v128.load(HC, 48);
+    for (; i + 16 <= n; i += 16) {
+      const p = x + (<usize>i << 2), po = out + (<usize>i << 1);
+      const x0 = v128.load(p), x1 = v128.load(p, 16), x2 = v128.load(p, 32), x3 = v128.load(p, 48);
+      // NaN lanes are rare: a block of 16 holding one takes the scalar way
+      const m = i32x4.max_s(i32x4.max_s(v128.and(x0, abs), v128.and(x1, abs)), i32x4.max_s(v128.and(x2, abs), v128.and(x3, abs)));
+      if (v128.any_true(i32x4.gt_s(m, infBits))) {
+        for (let j = 0; j < 16; j++) store<u16>(po + (<usize>j << 1), <u16>bf16Of(load<u32>(p + (<usize>j << 2))));
+        continue;
+      }
+      v128.store(po, i16x8.narrow_i32x4_u(bf16Lanes(x0, bit16, rnd), bf16Lanes(x1, bit16, rnd)));
+      v128.store(po, i16x8.narrow_i32x4_u(bf16Lanes(x2, bit16, rnd), bf16Lanes(x3, bit16, rnd)), 16);
     }
   }
   for (; i < n; i++) store<u16>(out + (<usize>i << 1), <u16>bf16Of(load<u32>(x + (<usize>i << 2))));
 }
 
-// Four lanes of bf16Of, before the shift by 16 (the shuffle above takes the high halves): a NaN
-// lane gets no rounding increment (it could carry out of the payload) and the quiet bit.
-@inline function bf16Lanes(x: v128, abs: v128, infBits: v128, bit16: v128, rnd: v128, quiet: v128): v128 {
-  const nan = i32x4.gt_s(v128.and(x, abs), infBits);
-  const inc = v128.andnot(i32x4.add(i32x4.shr_u(v128.and(x, bit16), 16), rnd), nan);
-  return v128.or(i32x4.add(x, inc), v128.and(nan, quiet));
+// Four lanes of bf16Of for non-NaN x: the rounded top half, at most 0xffff (the unsigned narrowing
+// keeps it); a carry out of the largest finite magnitude gives the Inf pattern.
+@inline function bf16Lanes(x: v128, bit16: v128, rnd: v128): v128 {
+  return i32x4.shr_u(i32x4.add(x, i32x4.add(i32x4.shr_u(v128.and(x, bit16), 16), rnd)), 16);
 }
 
 /** out[i] = f32 of the f16 bits h[i], n elements (exact). */
 export function half_from_f16_f32(h: usize, n: i32, out: usize): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    v128.store(HC, i32x4.splat(0x7fff), 0);
+    v128.store(HC, i32x4.splat(0x8fffe000), 0);
     v128.store(HC, f32x4.splat(reinterpret<f32>(0x77800000)), 16); // 2^112
-    v128.store(HC, i32x4.splat(0x7bff), 32);
+    v128.store(HC, i16x8.splat(0x7bff), 32);
     v128.store(HC, i32x4.splat(0x7f800000), 48);
     v128.store(HC, i16x8.splat(0x7fff), 64);
     v128.store(HC, i16x8.splat(1), 80);
     v128.store(HC, i16x8.splat(0x3ff), 96);
-    const m7 = v128.load(HC, 0), scale = v128.load(HC, 16), maxFin = v128.load(HC, 32), expAll = v128.load(HC, 48);
+    const keep = v128.load(HC, 0), scale = v128.load(HC, 16), maxFin = v128.load(HC, 32), expAll = v128.load(HC, 48);
     const m7h = v128.load(HC, 64), oneh = v128.load(HC, 80), subMax = v128.load(HC, 96);
-    for (; i + 8 <= n; i += 8) {
-      const v = v128.load(h + (<usize>i << 1));
-      const p = out + (<usize>i << 2);
+    for (; i + 16 <= n; i += 16) {
+      const q = h + (<usize>i << 1), p = out + (<usize>i << 2);
+      const v0 = v128.load(q), v1 = v128.load(q, 16);
+      const a0 = v128.and(v0, m7h), a1 = v128.and(v1, m7h);
       // A subnormal (|h| in [1, 0x3ff]) would be an f32 subnormal operand of the multiply, which
       // x64 cores run through a microcode assist (about 50x slower): such blocks go the scalar way.
-      if (v128.any_true(i16x8.sub_sat_u(subMax, i16x8.sub(v128.and(v, m7h), oneh)))) {
-        for (let j = 0; j < 8; j++) store<u32>(p + (<usize>j << 2), f32OfF16(<u32>load<u16>(h + (<usize>(i + j) << 1))));
+      if (v128.any_true(v128.or(i16x8.sub_sat_u(subMax, i16x8.sub(a0, oneh)), i16x8.sub_sat_u(subMax, i16x8.sub(a1, oneh))))) {
+        for (let j = 0; j < 16; j++) store<u32>(p + (<usize>j << 2), f32OfF16(<u32>load<u16>(q + (<usize>j << 1))));
         continue;
       }
-      v128.store(p, widenLanes(i32x4.extend_low_i16x8_u(v), m7, scale, maxFin, expAll));
-      v128.store(p, widenLanes(i32x4.extend_high_i16x8_u(v), m7, scale, maxFin, expAll), 16);
+      const s0 = i16x8.gt_s(a0, maxFin), s1 = i16x8.gt_s(a1, maxFin);
+      v128.store(p, widenLanes(i32x4.extend_low_i16x8_s(v0), i32x4.extend_low_i16x8_s(s0), keep, scale, expAll));
+      v128.store(p, widenLanes(i32x4.extend_high_i16x8_s(v0), i32x4.extend_high_i16x8_s(s0), keep, scale, expAll), 16);
+      v128.store(p, widenLanes(i32x4.extend_low_i16x8_s(v1), i32x4.extend_low_i16x8_s(s1), keep, scale, expAll), 32);
+      v128.store(p, widenLanes(i32x4.extend_high_i16x8_s(v1), i32x4.extend_high_i16x8_s(s1), keep, scale, expAll), 48);
     }
   }
   for (; i < n; i++) store<u32>(out + (<usize>i << 2), f32OfF16(<u32>load<u16>(h + (<usize>i << 1))));
 }
 
-// Four lanes of f32OfF16 for normal, zero, Inf and NaN inputs: (a << 13) read as an f32 is the
-// value times 2^-112, so one exact multiply by 2^112 widens it; for Inf / NaN the product is finite
-// with the payload in place, and OR-ing the all-ones exponent over it gives the Inf / NaN with that
-// payload.
-@inline function widenLanes(h: v128, m7: v128, scale: v128, maxFin: v128, expAll: v128): v128 {
-  const a = v128.and(h, m7);
-  const v = f32x4.mul(i32x4.shl(a, 13), scale);
-  const special = v128.and(i32x4.gt_s(a, maxFin), expAll);
-  return v128.or(v128.or(v, special), i32x4.shl(v128.xor(h, a), 16));
+// Four lanes of f32OfF16 for normal, zero, Inf and NaN inputs, from the sign-extended f16 bits hs:
+// (hs << 13) keeping bit 31 and the 28 bits below the top 4 is the sign with |h| << 13, which read
+// as an f32 is the value times 2^-112, so one exact multiply by 2^112 widens it; for Inf / NaN
+// (special: all ones) the product is finite with the payload in place, and OR-ing the all-ones
+// exponent over it gives the Inf / NaN with that payload.
+@inline function widenLanes(hs: v128, special: v128, keep: v128, scale: v128, expAll: v128): v128 {
+  const v = f32x4.mul(v128.and(i32x4.shl(hs, 13), keep), scale);
+  return v128.or(v, v128.and(special, expAll));
 }
 
 /** out[i] = f32 of the bf16 bits h[i], n elements (exact: h << 16). */
