@@ -33,7 +33,7 @@ function csr(rows, cols, density, seed) {
     for (let j = 0; j < cols; j++) if (rnd() < density) { idx.push(j); val.push(rnd() - 0.5); }
     indptr[i + 1] = idx.length;
   }
-  return { rows, cols, indptr, indices: Int32Array.from(idx), values: Float32Array.from(val) };
+  return { rows, cols, indptr, indices: Int32Array.from(idx), data: Float32Array.from(val) };
 }
 
 /** Time fn once, or `reps` times for short calls; ms per call. */

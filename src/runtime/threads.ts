@@ -507,10 +507,12 @@ export async function threaded(source: WasmSource, options: InitOptions): Promis
     const wrapped: Record<string, unknown> = { ...raw };
     const ctx: Ctx = { alloc: (b) => raw.alloc(b) >>> 0, free: (p) => raw.free(p), heap: () => memory.buffer };
     names.forEach((k, fi) => {
-      const orig = raw[k] as Fn, split = SPLITS[k];
-      const f = (...args: number[]): unknown => {
-        pool.check();
-        if (pool.size > 1) {
+      const orig = raw[k] as Fn, split = SPLITS[k], [family, work] = WORK[k];
+      // a plain function over `arguments`: a call below its threshold pays two tests and no array
+      const f = function (): unknown {
+        if (pool.dead !== undefined) pool.check();
+        if (pool.size > 1 && work(arguments as unknown as ArrayLike<number>, ctx) >= THRESHOLDS[family] * pool.thresholdScale) {
+          const args = Array.prototype.slice.call(arguments) as number[];
           const got = split(args, pool, ctx);
           const plan = Array.isArray(got) ? { parts: got } : got;
           if (plan !== undefined) {
@@ -525,7 +527,7 @@ export async function threaded(source: WasmSource, options: InitOptions): Promis
             }
           }
         }
-        return orig(...args);
+        return orig.apply(undefined, arguments as unknown as number[]);
       };
       Object.defineProperty(f, 'length', { value: orig.length });
       wrapped[k] = f;
@@ -577,6 +579,37 @@ function nnzParts(ptr: Int32Array, rows: number, parts: number): number[] {
   return b;
 }
 
+/** A view of memory as i32, re-made when memory has grown. */
+let i32View: Int32Array | undefined;
+function i32(ctx: Ctx): Int32Array {
+  const h = ctx.heap();
+  if (i32View === undefined || i32View.buffer !== h) i32View = new Int32Array(h);
+  return i32View;
+}
+
+/** Stored entries between two row pointers (CSR nonzeros, BSR blocks). */
+function stored(ctx: Ctx, ptr: number, rows: number): number {
+  const v = i32(ctx);
+  return v[(ptr >>> 2) + rows] - v[ptr >>> 2];
+}
+
+/** Each split export's family and its work, read from the raw arguments before anything is built. */
+const WORK: Record<string, [Family, (a: ArrayLike<number>, ctx: Ctx) => number]> = {
+  gemm_f32: ['gemm', (a) => a[3] * a[4] * a[5]],
+  int_s16_i32: ['int', (a) => a[2] * a[3] * 2 * a[5]],
+  int_dynq_rows: ['quant', (a) => a[1] * a[2]],
+  int_dequant: ['quant', (a) => a[1] * a[2]],
+  sparse_csr_spmm_f32: ['sparse', (a, c) => (a[0] > 1 ? stored(c, a[1], a[0]) * a[6] : 0)],
+  sparse_csrq8_spmm_f32: ['sparse', (a, c) => (a[0] > 1 ? stored(c, a[1], a[0]) * a[7] : 0)],
+  sparse_bsr_spmm_f32: ['sparse', (a, c) => (a[0] > 1 ? stored(c, a[3], a[0]) * a[1] * a[2] * a[8] : 0)],
+  quant_quantize_f32_q8: ['quant', (a) => a[2] * a[3] * a[4]],
+  quant_dequantize_q8_f32: ['quant', (a) => a[2] * a[3] * a[4]],
+  quant_minmax_f32: ['quant', (a) => a[1]],
+  prune_mask_range: ['quant', (a) => a[1]],
+  prune_hist_hi: ['quant', (a) => a[1]],
+  prune_mask_hi: ['quant', (a) => a[1]],
+};
+
 /**
  * The exports that run in parts. Each splitter returns undefined for a call below its family's
  * threshold (or too small to split), else the argument lists of its parts, in order.
@@ -584,18 +617,18 @@ function nnzParts(ptr: Int32Array, rows: number, parts: number): number[] {
 const SPLITS: Record<string, Split> = {
   // gemm_f32(a, b, c, m, k, n): rows of A and C in multiples of the 4-row tile.
   gemm_f32: ([a, b, c, m, k, n], p) => {
-    if (!p.big('gemm', m * k * n) || m < 8) return undefined;
+    if (m < 8) return undefined;
     return rowParts(m, p.parts, 4, (r0, r1) => [a + r0 * k * 4, b, c + r0 * n * 4, r1 - r0, k, n]);
   },
   // int_s16_i32(a16, m, mPad, KP, bp, n, c): 4-row tiles of A16 (mPad rows) and the rows of C below m.
   int_s16_i32: ([a16, m, mPad, KP, bp, n, c], p) => {
-    if (!p.big('int', mPad * KP * 2 * n) || mPad < 8) return undefined;
+    if (mPad < 8) return undefined;
     return rowParts(mPad, p.parts, 4, (r0, r1) => [a16 + r0 * KP * 4, Math.max(0, Math.min(m, r1) - r0), r1 - r0, KP, bp, n, c + r0 * n * 4]);
   },
   // int_dynq_rows(x, m, k, mPad, a16, scales, zps, tmp): quantizedLinear's rows of x, each with its
   // own range; the padding rows past m too. Every part gets its own row buffer (tmp: 16 + k bytes).
   int_dynq_rows: ([x, m, k, mPad, a16, scales, zps, tmp], p, ctx) => {
-    if (!p.big('quant', m * k) || mPad < 8) return undefined;
+    if (mPad < 8) return undefined;
     const kp2 = (k + 1) & ~1;
     const b = bounds(mPad, p.parts, 4);
     const own = b.slice(1, -1).map(() => ctx.alloc(32 + k));
@@ -605,7 +638,7 @@ const SPLITS: Record<string, Split> = {
   },
   // int_dequant(c, m, n, sx, sw, swStride, bias, out): rows of the product, scaled.
   int_dequant: ([c, m, n, sx, sw, swStride, bias, out], p) => {
-    if (!p.big('quant', m * n) || m < 2) return undefined;
+    if (m < 2) return undefined;
     return rowParts(m, p.parts, 1, (r0, r1) => [c + r0 * n * 4, r1 - r0, n, sx + r0 * 4, sw, swStride, bias, out + r0 * n * 4]);
   },
   // sparse_csr_spmm_f32(rows, indptr, indices, idx16, values, x, n, y): rows, balanced by nonzeros.
@@ -617,7 +650,6 @@ const SPLITS: Record<string, Split> = {
     const [BR, bh, bw, bptr, , , , , n, y] = args;
     if (BR < 2) return undefined;
     const ptr = new Int32Array(ctx.heap(), bptr, BR + 1);
-    if (!p.big('sparse', (ptr[BR] - ptr[0]) * bh * bw * n)) return undefined;
     const b = nnzParts(ptr, BR, p.parts);
     return b.slice(0, -1).map((r0, i) => {
       const a = args.slice();
@@ -652,7 +684,6 @@ function runs(n: number, p: Pool): number[] {
  * patterns, NaN (the kernel's own NaN bits) for both when any part saw one. The same bits.
  */
 function minmaxParts([x, n, out]: number[], p: Pool, ctx: Ctx): Plan | undefined {
-  if (!p.big('quant', n)) return undefined;
   const b = runs(n, p), k = b.length - 1;
   const r = ctx.alloc(8 * k);
   const parts = b.slice(0, -1).map((e0, i) => [x + e0 * 4, b[i + 1] - e0, r + 8 * i]);
@@ -700,7 +731,6 @@ function appendCand(ctx: Ctx, cand: number, c0: number, cap: number, parts: { ca
  * list, its count and the count of keys >= lo are those of one pass.
  */
 function maskRangeParts([w, n, lo, hi, out, cand, cap, io, wbuf]: number[], p: Pool, ctx: Ctx): Plan | undefined {
-  if (!p.big('quant', n)) return undefined;
   const b = runs(n, p), k = b.length - 1;
   const scratch: number[] = [];
   const own = b.slice(1, -1).map(() => {
@@ -735,7 +765,6 @@ function maskRangeParts([w, n, lo, hi, out, cand, cap, io, wbuf]: number[], p: P
 
 /** prune_hist_hi in parts: the first run counts into hist, the others into zeroed histograms added to it. */
 function histParts([w, n, prior, hist]: number[], p: Pool, ctx: Ctx): Plan | undefined {
-  if (!p.big('quant', n)) return undefined;
   const b = runs(n, p);
   const own = b.slice(1, -1).map(() => {
     const h = ctx.alloc(32768 * 4);
@@ -762,7 +791,7 @@ function histParts([w, n, prior, hist]: number[], p: Pool, ctx: Ctx): Plan | und
  * are appended in run order, as one pass gathers them.
  */
 function maskHiParts([w, n, prior, bucket, out, cand, io]: number[], p: Pool, ctx: Ctx): Plan | undefined {
-  if (!p.big('quant', n) || cand === 0) return undefined;
+  if (cand === 0) return undefined;
   const b = runs(n, p);
   const c0 = new Int32Array(ctx.heap(), io, 1)[0];
   // the caller allocated cand for the bucket's count; a later run gathers at most that many
@@ -805,7 +834,6 @@ function csrParts(args: number[], p: Pool, scaleAt: number): number[][] | undefi
   const n = args[q8 ? 7 : 6], y = args[q8 ? 8 : 7];
   if (rows < 2) return undefined;
   const ptr = new Int32Array(heapOf(p), indptr, rows + 1);
-  if (!p.big('sparse', (ptr[rows] - ptr[0]) * n)) return undefined;
   const b = nnzParts(ptr, rows, p.parts);
   const out: number[][] = [];
   for (let i = 0; i + 1 < b.length; i++) {
@@ -822,7 +850,6 @@ function csrParts(args: number[], p: Pool, scaleAt: number): number[][] | undefi
 function quantParts(args: number[], p: Pool, ein: number, eout: number): number[][] | undefined {
   const [x, o, outer, D, inner, B, s, z, sO, sJ, sI, flags] = args;
   const total = outer * D * inner;
-  if (!p.big('quant', total)) return undefined;
   if (sO === 0 && sJ === 0 && sI === 0) {
     // one scale and zero point: any run of elements, here multiples of 64; four runs per thread
     // (at least 32 K elements each), so a thread that the OS holds back leaves runs to the others
