@@ -74,8 +74,11 @@ const EK: usize = memory.data<f32>([
   C7, C7, C7, C7,
   1.0, 1.0, 1.0, 1.0,
 ], 16);
-// i32 splats of 127 (the exponent bias) and 127 + 64, then the f32 2^-64 (0x1f800000)
-const EK_BIAS: usize = memory.data<i32>([127, 127, 127, 127, 191, 191, 191, 191, 0x1f800000, 0x1f800000, 0x1f800000, 0x1f800000], 16);
+// i32 splats of 127 (the exponent bias) and 127 + 64, the f32 2^-64 (0x1f800000), 191 - bits(SHIFT)
+// and 127 - bits(SHIFT)
+const EK_BIAS: usize = memory.data<i32>([127, 127, 127, 127, 191, 191, 191, 191, 0x1f800000, 0x1f800000, 0x1f800000, 0x1f800000,
+  191 - 0x4b400000, 191 - 0x4b400000, 191 - 0x4b400000, 191 - 0x4b400000,
+  127 - 0x4b400000, 127 - 0x4b400000, 127 - 0x4b400000, 127 - 0x4b400000], 16);
 
 /** expf on 4 lanes: the same operations in the same order. */
 // @ts-ignore: decorator
@@ -102,7 +105,6 @@ const EK_BIAS: usize = memory.data<i32>([127, 127, 127, 127, 191, 191, 191, 191,
   const sh = v128.load(EK, 48);
   const t = f32x4.add(f32x4.mul(x, v128.load(EK, 32)), sh);
   const n = f32x4.sub(t, sh);
-  const ni = i32x4.sub(t, sh);
   const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, v128.load(EK, 64))), f32x4.mul(n, v128.load(EK, 80)));
   let q = f32x4.add(v128.load(EK, 160), f32x4.mul(r, v128.load(EK, 176)));
   q = f32x4.add(v128.load(EK, 144), f32x4.mul(r, q));
@@ -111,15 +113,36 @@ const EK_BIAS: usize = memory.data<i32>([127, 127, 127, 127, 191, 191, 191, 191,
   q = f32x4.add(v128.load(EK, 96), f32x4.mul(r, q));
   const p = f32x4.add(v128.load(EK, 192), f32x4.add(r, f32x4.mul(f32x4.mul(r, r), q)));
   if (neg) {
-    const s1 = i32x4.shl(i32x4.add(ni, v128.load(EK_BIAS, 16)), 23);
+    // ((bits(t) - bits(SHIFT)) + 191) << 23 as one add: the integer n is bits(t) - bits(SHIFT)
+    const s1 = i32x4.shl(i32x4.add(t, v128.load(EK_BIAS, 48)), 23);
     return f32x4.mul(f32x4.mul(p, s1), v128.load(EK_BIAS, 32));
   }
+  const ni = i32x4.sub(t, sh);
   const n1 = i32x4.shr_s(ni, 1);
   const n2 = i32x4.sub(ni, n1);
   const bias = v128.load(EK_BIAS);
   const s1 = i32x4.shl(i32x4.add(n1, bias), 23);
   const s2 = i32x4.shl(i32x4.add(n2, bias), 23);
   return f32x4.mul(f32x4.mul(p, s1), s2);
+}
+
+/**
+ * expvNeg for -86 <= x <= 0: the same bits again. Every result is a normal float there (n >= -125),
+ * so p 2^n is exact and one multiply by 2^n = bits((n + 127) << 23) gives it, and no clamp is needed.
+ */
+// @ts-ignore: decorator
+@inline function expvNorm(x: v128): v128 {
+  const sh = v128.load(EK, 48);
+  const t = f32x4.add(f32x4.mul(x, v128.load(EK, 32)), sh);
+  const n = f32x4.sub(t, sh);
+  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, v128.load(EK, 64))), f32x4.mul(n, v128.load(EK, 80)));
+  let q = f32x4.add(v128.load(EK, 160), f32x4.mul(r, v128.load(EK, 176)));
+  q = f32x4.add(v128.load(EK, 144), f32x4.mul(r, q));
+  q = f32x4.add(v128.load(EK, 128), f32x4.mul(r, q));
+  q = f32x4.add(v128.load(EK, 112), f32x4.mul(r, q));
+  q = f32x4.add(v128.load(EK, 96), f32x4.mul(r, q));
+  const p = f32x4.add(v128.load(EK, 192), f32x4.add(r, f32x4.mul(f32x4.mul(r, r), q)));
+  return f32x4.mul(p, i32x4.shl(i32x4.add(t, v128.load(EK_BIAS, 64)), 23));
 }
 
 const SQRT2: f64 = 1.4142135623730951;
@@ -206,70 +229,59 @@ const PS: usize = memory.data(64, 16);
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Largest of the non-NaN values among n f32 (-Inf if none), a zero max as +0: pmax keeps the
+ * Largest of the non-NaN values among n f32 (-Inf if none), a zero max as +0, and the smallest in
+ * rowLo (for expRow's choice of exp form): pmax keeps the
  * accumulator when a lane is NaN (a NaN shows up later, in the exp sum), and its pick between -0
  * and +0 depends on the order, which m + 0 removes. (f32x4.max costs V8 about 7 instructions.)
  */
 function rowMax(x: usize, n: i32): f32 {
-  let m: f32 = -Infinity;
+  let m: f32 = -Infinity, lo: f32 = Infinity;
   let j = 0;
   if (ASC_FEATURE_SIMD) {
     if (n >= 8) {
-      let a = f32x4.splat(-Infinity), b = a;
+      let a = f32x4.splat(-Infinity), b = a, c = f32x4.splat(Infinity), d = c;
       for (; j + 8 <= n; j += 8) {
         const p = x + (<usize>j << 2);
-        a = f32x4.pmax(a, v128.load(p));
-        b = f32x4.pmax(b, v128.load(p, 16));
+        const v = v128.load(p), w = v128.load(p, 16);
+        a = f32x4.pmax(a, v);
+        b = f32x4.pmax(b, w);
+        c = f32x4.pmin(c, v);
+        d = f32x4.pmin(d, w);
       }
       a = f32x4.pmax(a, b);
       const l0 = f32x4.extract_lane(a, 0), l1 = f32x4.extract_lane(a, 1), l2 = f32x4.extract_lane(a, 2), l3 = f32x4.extract_lane(a, 3);
       const h0 = select<f32>(l1, l0, l0 < l1), h1 = select<f32>(l3, l2, l2 < l3);
       m = select<f32>(h1, h0, h0 < h1);
+      c = f32x4.pmin(c, d);
+      const k0 = f32x4.extract_lane(c, 0), k1 = f32x4.extract_lane(c, 1), k2 = f32x4.extract_lane(c, 2), k3 = f32x4.extract_lane(c, 3);
+      const g0 = select<f32>(k1, k0, k1 < k0), g1 = select<f32>(k3, k2, k3 < k2);
+      lo = select<f32>(g1, g0, g1 < g0);
     }
   }
   for (; j < n; j++) {
     const v = load<f32>(x + (<usize>j << 2));
     m = select<f32>(v, m, m < v);
+    if (ASC_FEATURE_SIMD) lo = select<f32>(v, lo, v < lo); // only the SIMD build reads rowLo
   }
+  rowLo = lo;
   return m + <f32>0;
 }
 
+/** The smallest non-NaN value of the row last passed to rowMax (+Inf if none). */
+let rowLo: f32 = Infinity;
+
 /**
  * dst[j] = e_j = expf(u_j) with u_j = x_j / T - m (the division only when div), or u_j itself when
- * storeU; returns sum_j e_j in f64 in the fixed order.
+ * storeU; returns sum_j e_j in f64 in the fixed order. lo: the row's smallest value (rowLo).
  */
-function expRow(x: usize, dst: usize, n: i32, T: f32, div: bool, m: f32, storeU: bool): f64 {
+function expRow(x: usize, dst: usize, n: i32, T: f32, div: bool, m: f32, storeU: bool, lo: f32): f64 {
   let j = 0;
   if (ASC_FEATURE_SIMD) {
-    let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
-    const tv = f32x4.splat(T), mv = f32x4.splat(m);
-    for (; j + 8 <= n; j += 8) {
-      const p = x + (<usize>j << 2);
-      const d = dst + (<usize>j << 2);
-      let u0 = v128.load(p), u1 = v128.load(p, 16);
-      if (div) {
-        u0 = f32x4.div(u0, tv);
-        u1 = f32x4.div(u1, tv);
-      }
-      u0 = f32x4.sub(u0, mv);
-      u1 = f32x4.sub(u1, mv);
-      const e0 = expvNeg(u0), e1 = expvNeg(u1);
-      if (storeU) {
-        v128.store(d, u0);
-        v128.store(d, u1, 16);
-      } else {
-        v128.store(d, e0);
-        v128.store(d, e1, 16);
-      }
-      a0 = f64x2.add(a0, f64x2.promote_low_f32x4(e0));
-      a1 = f64x2.add(a1, promoteHi(e0));
-      a2 = f64x2.add(a2, f64x2.promote_low_f32x4(e1));
-      a3 = f64x2.add(a3, promoteHi(e1));
-    }
-    v128.store(PS, a0, 0);
-    v128.store(PS, a1, 16);
-    v128.store(PS, a2, 32);
-    v128.store(PS, a3, 48);
+    // every u_j >= f32(f32(lo / T) - m) (rounding is monotonic): at -86 or above, every e_j is a
+    // normal float, which expvNorm gives with the same bits
+    const ulo = (div ? lo / T : lo) - m;
+    if (ulo >= <f32>-86) j = expRowSimd(x, dst, n, T, div, m, storeU, true);
+    else j = expRowSimd(x, dst, n, T, div, m, storeU, false);
   } else {
     // the scalar build: every element through the loop below (one copy of expf)
     psStore(0, 0, 0, 0, 0, 0, 0, 0);
@@ -283,6 +295,42 @@ function expRow(x: usize, dst: usize, n: i32, T: f32, div: bool, m: f32, storeU:
     psAdd(j, <f64>e);
   }
   return psTotal();
+}
+
+/** The SIMD part of expRow: blocks of 8, partial sums left in PS; returns the elements done. */
+// @ts-ignore: decorator
+@inline function expRowSimd(x: usize, dst: usize, n: i32, T: f32, div: bool, m: f32, storeU: bool, norm: bool): i32 {
+  let j = 0;
+  let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
+  const tv = f32x4.splat(T), mv = f32x4.splat(m);
+  for (; j + 8 <= n; j += 8) {
+    const p = x + (<usize>j << 2);
+    const d = dst + (<usize>j << 2);
+    let u0 = v128.load(p), u1 = v128.load(p, 16);
+    if (div) {
+      u0 = f32x4.div(u0, tv);
+      u1 = f32x4.div(u1, tv);
+    }
+    u0 = f32x4.sub(u0, mv);
+    u1 = f32x4.sub(u1, mv);
+    const e0 = norm ? expvNorm(u0) : expvNeg(u0), e1 = norm ? expvNorm(u1) : expvNeg(u1);
+    if (storeU) {
+      v128.store(d, u0);
+      v128.store(d, u1, 16);
+    } else {
+      v128.store(d, e0);
+      v128.store(d, e1, 16);
+    }
+    a0 = f64x2.add(a0, f64x2.promote_low_f32x4(e0));
+    a1 = f64x2.add(a1, promoteHi(e0));
+    a2 = f64x2.add(a2, f64x2.promote_low_f32x4(e1));
+    a3 = f64x2.add(a3, promoteHi(e1));
+  }
+  v128.store(PS, a0, 0);
+  v128.store(PS, a1, 16);
+  v128.store(PS, a2, 32);
+  v128.store(PS, a3, 48);
+  return j;
 }
 
 /** x[j] = x[j] * c (scale != 0) or x[j] - c (scale == 0), in place. */
@@ -338,7 +386,7 @@ export function distill_softmax_f32(x: usize, out: usize, rows: i32, cols: i32, 
       nanRow(orow, cols);
       continue;
     }
-    const z = expRow(xr, orow, cols, T, div, m, log != 0);
+    const z = expRow(xr, orow, cols, T, div, m, log != 0, rowLo);
     if (isNaN(z)) {
       nanRow(orow, cols);
       continue;
@@ -435,15 +483,17 @@ export function distill_kd_f32(s: usize, t: usize, labels: usize, rows: i32, col
   for (let i = 0; i < rows; i++) {
     const sr = s + <usize>i * rowBytes, tr = t + <usize>i * rowBytes, gr = grad + <usize>i * rowBytes;
     const ms = scaledMax(sr, cols, T, div);
+    const los = rowLo;
     const mt = scaledMax(tr, cols, T, div);
+    const lot = rowLo;
     if (isNaN(ms) || isNaN(mt)) {
       nanRow(gr, cols);
       kl += NaN;
       if (labels != 0) ce += NaN;
       continue;
     }
-    const zs = expRow(sr, gr, cols, T, div, ms, false);
-    const zt = expRow(tr, f, cols, T, div, mt, false);
+    const zs = expRow(sr, gr, cols, T, div, ms, false, los);
+    const zt = expRow(tr, f, cols, T, div, mt, false, lot);
     if (isNaN(zs) || isNaN(zt)) {
       nanRow(gr, cols);
       kl += NaN;
@@ -456,7 +506,7 @@ export function distill_kd_f32(s: usize, t: usize, labels: usize, rows: i32, col
       if (div) {
         ms1 = rowMax(sr, cols); // finite: ms is
         h = h0;
-        const zr = expRow(sr, h, cols, 1, false, ms1, false);
+        const zr = expRow(sr, h, cols, 1, false, ms1, false, los);
         rh = <f32>(1.0 / zr);
         lr = log64(zr);
       } else {
@@ -501,7 +551,7 @@ export function distill_ce_f32(x: usize, labels: usize, rows: i32, cols: i32, c:
       ce += NaN;
       continue;
     }
-    const z = expRow(xr, gr, cols, 1, false, m, false);
+    const z = expRow(xr, gr, cols, 1, false, m, false, rowLo);
     if (isNaN(z)) {
       nanRow(gr, cols);
       ce += NaN;
