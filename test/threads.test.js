@@ -65,6 +65,7 @@ for (const n of [2, 3]) {
     const wrong = Object.keys(expected).filter((k) => got[k] !== expected[k]).map((k) => `${k}: ${got[k]} != ${expected[k]}`);
     assert.equal(wrong, []);
     assert.ok(pool.partsRun > 100, `only ${pool.partsRun} parts ran`);
+    assert.ok(pool.workerParts > 0, 'no part ran on a worker');
     await sq.close();
   });
 }

@@ -18,7 +18,7 @@ import type { WasmSource } from './load.js';
  * high half, part index in the low half), runs it and counts it in DONE. Whoever claims a part
  * runs it, so a worker the OS has not scheduled yet only leaves more parts to the caller.
  */
-const C_GEN = 0, C_NEXT = 1, C_NPARTS = 2, C_DONE = 3, C_FN = 4, C_NARGS = 5;
+const C_GEN = 0, C_NEXT = 1, C_NPARTS = 2, C_DONE = 3, C_FN = 4, C_NARGS = 5, C_BYWORKERS = 6;
 const MAX_PARTS = 64, MAX_ARGS = 16, MSG_CHARS = 256;
 const ST_AT = 64, ML_AT = ST_AT + 4 * MAX_PARTS, MSG_AT = ML_AT + 4 * MAX_PARTS;
 const ARG_AT = MSG_AT + 2 * MAX_PARTS * MSG_CHARS, CTRL_BYTES = ARG_AT + 8 * MAX_PARTS * MAX_ARGS;
@@ -81,6 +81,7 @@ first.then((d) => {
         for (let j = 0; j < m.length; j++) MSG[i * ${MSG_CHARS} + j] = m.charCodeAt(j);
         ML[i] = m.length;
       }
+      Atomics.add(C, ${C_BYWORKERS}, 1);
       Atomics.add(C, ${C_DONE}, 1);
       Atomics.notify(C, ${C_DONE});
     }
@@ -181,6 +182,11 @@ export class Pool {
         if (this.closing === undefined) this.dead ??= `worker ${i + 1} of ${workers.length} exited (${String(code)})`;
       });
     });
+  }
+
+  /** @internal Parts that workers (not the caller) have run so far. */
+  get workerParts(): number {
+    return Atomics.load(this.C, C_BYWORKERS);
   }
 
   /** How many parts a call is split into: one per thread. */
