@@ -165,8 +165,69 @@ const APANEL: usize = memory.data(AG * KC * 4, 16);
   v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
 }
 
+/** tile4i over a B panel of 256 bytes a row (packB64). */
+@inline function tile4iW(ai: usize, bh: usize, c: usize, ldc: usize, kc: i32, first: bool): void {
+  let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  if (!first) {
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(c + ldc); c11 = v128.load(c + ldc, 16);
+    c20 = v128.load(c + 2 * ldc); c21 = v128.load(c + 2 * ldc, 16);
+    c30 = v128.load(c + 3 * ldc); c31 = v128.load(c + 3 * ldc, 16);
+  }
+  let pa = ai, pb = bh;
+  const end = ai + (<usize>kc << 4);
+  for (; pa + 32 <= end; pa += 32, pb += 512) {
+    let b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let x = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    b0 = v128.load(pb, 256); b1 = v128.load(pb, 272);
+    x = v128.load32_splat(pa, 16);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 20);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 24);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 28);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+  }
+  if (pa < end) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let x = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+}
+
 /** The packed k block x 16 (or 8) columns of B (gemm_f32), per thread through tls. */
-const BPANEL: usize = memory.data(KC * 16 * 4, 16);
+const BPANEL: usize = memory.data(KC * 64 * 4, 16);
+
+/** Copy kc rows of 64 floats of B (rows ldb bytes apart) into bp, 256 bytes a row: four lines of each row at once. */
+@inline function packB64(b: usize, ldb: usize, kc: i32, bp: usize): void {
+  for (let p = 0; p < kc; p++) {
+    const s = b + <usize>p * ldb, d = bp + (<usize>p << 8);
+    for (let o: usize = 0; o < 256; o += 64) {
+      v128.store(d + o, v128.load(s + o));
+      v128.store(d + o, v128.load(s + o, 16), 16);
+      v128.store(d + o, v128.load(s + o, 32), 32);
+      v128.store(d + o, v128.load(s + o, 48), 48);
+    }
+  }
+}
 
 /** Copy kc rows of 16 floats of B (rows ldb bytes apart) into bp, 64 bytes a row. */
 @inline function packB16(b: usize, ldb: usize, kc: i32, bp: usize): void {
@@ -248,6 +309,15 @@ const KS: i32 = 16;
     for (let r = 0; r < m4; r += 4) packA4(ag + <usize>r * lda, lda, kc, ap + <usize>r * lap);
     const cg = c + <usize>i0 * ldc;
     let j = 0;
+    for (; j + 64 <= n; j += 64) {
+      // 64 columns: four whole lines of each row of B read together
+      packB64(bk + (<usize>j << 2), ldb, kc, bp);
+      for (let h = 0; h < 64; h += 8) {
+        const cj = cg + (<usize>(j + h) << 2), bh = bp + (<usize>h << 2);
+        for (let i = 0; i < m4; i += 4) tile4iW(ap + <usize>i * lap, bh, cj + <usize>i * ldc, ldc, kc, first);
+        for (let i = m4; i < mg; i++) tile(1, 2, ag + <usize>i * lda, lda, bh, 256, cj + <usize>i * ldc, ldc, kc, first);
+      }
+    }
     for (; j + 8 <= n; j += 16) {
       // 16 columns, or the last 8
       const w = n - j >= 16 ? 16 : 8;
