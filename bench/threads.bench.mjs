@@ -98,9 +98,21 @@ export async function run() {
     const reps = c.reps ?? 1;
     for (const n of COUNTS) once(calls[n], reps); // warm up
     const ms = Object.fromEntries(COUNTS.map((n) => [n, []]));
-    for (let r = 0; r < rounds; r++) for (const n of COUNTS) ms[n].push(once(calls[n], reps));
+    // CPU time / wall time of each count's calls: how many cores the process really got (the
+    // machine is shared: when another process holds a core, two threads share one)
+    const cores = Object.fromEntries(COUNTS.map((n) => [n, []]));
+    for (let r = 0; r < rounds; r++) {
+      for (const n of COUNTS) {
+        const c0 = process.cpuUsage(), t0 = performance.now();
+        ms[n].push(once(calls[n], reps));
+        const c = process.cpuUsage(c0);
+        cores[n].push((c.user + c.system) / 1000 / (performance.now() - t0));
+      }
+    }
     for (const n of COUNTS) {
       const row = record(fam, `${c.name} [${n} thread${n > 1 ? 's' : ''}]`, { ms: median(ms[n]), rme: 0 });
+      row['cores used'] = +median(cores[n]).toFixed(2);
+      if (n > 1) console.log(`    cores used (CPU time / wall time): median ${median(cores[n]).toFixed(2)}, best ${Math.max(...cores[n]).toFixed(2)}`);
       if (n !== COUNTS[0]) {
         const ratio = median(ms[n].map((t, r) => ms[COUNTS[0]][r] / t));
         // on a shared machine the fastest round of each is the closest to an idle one
@@ -108,7 +120,7 @@ export async function run() {
         row[`x ${COUNTS[0]} thread`] = +ratio.toFixed(3);
         row[`x ${COUNTS[0]} thread (best rounds)`] = +best.toFixed(3);
         console.log(`    ${n} threads vs ${COUNTS[0]}: ${ratio.toFixed(2)}x faster (median of ${rounds} alternated rounds), ${best.toFixed(2)}x best round against best round${c.target ? `, target ${c.target}x` : ', must not be slower'}`);
-        summary.push({ name: c.name, threads: n, ratio, best, target: c.target });
+        summary.push({ name: c.name, threads: n, ratio, best, target: c.target, cores: median(cores[n]) });
       }
     }
   }
@@ -144,6 +156,6 @@ export async function run() {
   console.log('\n  summary:');
   const load = () => { try { return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '); } catch { return 'n/a'; } };
   console.log(`  (load average now: ${load()}; the machine's other users share its cores)`);
-  for (const s of summary) console.log(`    ${s.name.padEnd(48)} ${s.threads} threads: ${s.ratio.toFixed(2)}x median, ${s.best.toFixed(2)}x best${s.target ? ` (target ${s.target}x)` : ' (under threshold: >= ~1)'}`);
+  for (const s of summary) console.log(`    ${s.name.padEnd(48)} ${s.threads} threads: ${s.ratio.toFixed(2)}x median, ${s.best.toFixed(2)}x best, ${s.cores.toFixed(2)} cores used${s.target ? ` (target ${s.target}x)` : ' (under threshold: >= ~1)'}`);
   for (const n of COUNTS) await inst[n].close();
 }
