@@ -51,38 +51,37 @@ export function half_to_f16_f32(x: usize, n: i32, out: usize): void {
     v128.store(HC, i32x4.splat(0x06800000), 48);
     v128.store(HC, i32x4.splat(0xfff), 64);
     v128.store(HC, i32x4.splat(0x1f800), 80);
-    v128.store(HC, i32x4.splat(0x7c00), 96);
+    v128.store(HC, i16x8.splat(0x7c00), 96);
     v128.store(HC, i16x8.splat(<i16>0x8000), 112);
     const abs = v128.load(HC, 0), expm = v128.load(HC, 16), minNorm = v128.load(HC, 32), mOff = v128.load(HC, 48);
     const low = v128.load(HC, 64), off = v128.load(HC, 80), inf = v128.load(HC, 96), sgn = v128.load(HC, 112);
     for (; i + 8 <= n; i += 8) {
       const p = x + (<usize>i << 2), po = out + (<usize>i << 1);
       const x0 = v128.load(p), x1 = v128.load(p, 16);
-      const a0 = v128.and(x0, abs), a1 = v128.and(x1, abs);
-      // NaN lanes are rare: a block of 8 holding one takes the scalar way (one test per 8 lanes
-      // instead of a NaN result computed and merged in every lane)
-      if (v128.any_true(i32x4.gt_s(i32x4.max_s(a0, a1), expm))) {
+      const h = i16x8.narrow_i32x4_u(f16Lanes(v128.and(x0, abs), expm, minNorm, mOff, low, off), f16Lanes(v128.and(x1, abs), expm, minNorm, mOff, low, off));
+      // |x| >= 65536, Inf and NaN lanes come out above 0x7c00 (the narrowing saturates): such blocks
+      // are rare and take the scalar way (one test per 8 lanes instead of a clamp and a NaN merge)
+      if (v128.any_true(i16x8.sub_sat_u(h, inf))) {
         for (let j = 0; j < 8; j++) store<u16>(po + (<usize>j << 1), <u16>f16Of(load<u32>(p + (<usize>j << 2))));
         continue;
       }
       // the sign: bit 15 of the saturating signed narrowing of the f32 patterns
-      const h = i16x8.narrow_i32x4_u(f16Lanes(a0, expm, minNorm, mOff, low, off, inf), f16Lanes(a1, expm, minNorm, mOff, low, off, inf));
       v128.store(po, v128.or(h, v128.and(i16x8.narrow_i32x4_s(x0, x1), sgn)));
     }
   }
   for (; i < n; i++) store<u16>(out + (<usize>i << 1), <u16>f16Of(load<u32>(x + (<usize>i << 2))));
 }
 
-// Four lanes of f16Of for |x| (not NaN), the rounding done by one f32 add: with E the exponent of a
-// (at least -14), M = 2^(E + 13) has an ulp of 2^(E - 10), the f16 step at a (2^-24 below 2^-14),
-// so s = M + a rounds a to that step, ties to even, in one IEEE rounding. s's low 12 bits then hold
+// Four lanes of f16Of for a = |x|, the rounding done by one f32 add: with E the exponent of a (at
+// least -14), M = 2^(E + 13) has an ulp of 2^(E - 10), the f16 step at a (2^-24 below 2^-14), so
+// s = M + a rounds a to that step, ties to even, in one IEEE rounding. s's low 12 bits then hold
 // a / step (1024 .. 2048 for a normal a, the f16 code below 2^-14) and s >> 13 is (E + 140) << 10,
-// so (s >> 13) + (s & 0xfff) - (126 << 10) is the f16 encoding; a carry to 2048 steps the exponent
-// and 65520 and above land on or past 0x7c00, which the unsigned min makes Inf.
-@inline function f16Lanes(a: v128, expm: v128, minNorm: v128, mOff: v128, low: v128, off: v128, inf: v128): v128 {
+// so (s >> 13) + (s & 0xfff) - (126 << 10) is the f16 encoding; a carry to 2048 steps the exponent,
+// and 65520 up to 65536 gives 0x7c00 (Inf). Larger a, Inf and NaN give more than 0x7c00.
+@inline function f16Lanes(a: v128, expm: v128, minNorm: v128, mOff: v128, low: v128, off: v128): v128 {
   const m = i32x4.add(i32x4.max_u(v128.and(a, expm), minNorm), mOff);
   const s = f32x4.add(a, m);
-  return i32x4.min_u(i32x4.sub(i32x4.add(i32x4.shr_u(s, 13), v128.and(s, low)), off), inf);
+  return i32x4.sub(i32x4.add(i32x4.shr_u(s, 13), v128.and(s, low)), off);
 }
 
 /** out[i] = bf16 bits of x[i] (u16), n elements. */
