@@ -373,6 +373,29 @@ export function gemm_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): 
   }
 }
 
+/**
+ * Columns [j0, j1) of C = A B (m >= 4, k >= 1): the threaded build's parts of gemm_f32, each thread
+ * copying only its own columns of B. The same blocks and tiles, so the same sums, as gemm_f32
+ * gives for those columns when j0 is a multiple of 64.
+ */
+export function gemm_f32_cols(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, j0: i32, j1: i32): void {
+  const lda = <usize>k << 2, ldb = <usize>n << 2, ldc = <usize>n << 2, jo = <usize>j0 << 2;
+  if (ASC_FEATURE_SIMD) {
+    for (let k0 = 0; k0 < k; k0 += KC) {
+      blockProduct(a + (<usize>k0 << 2), lda, b + <usize>k0 * ldb + jo, ldb, c + jo, ldc, m, j1 - j0, min(KC, k - k0), k0 == 0);
+    }
+  } else {
+    for (let i = 0; i < m; i++) {
+      const cr = c + <usize>i * ldc;
+      for (let j = j0; j < j1; j++) {
+        let s: f32 = 0;
+        for (let p = 0; p < k; p++) s += load<f32>(a + <usize>i * lda + (<usize>p << 2)) * load<f32>(b + <usize>p * ldb + (<usize>j << 2));
+        store<f32>(cr + (<usize>j << 2), s);
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // GEMM with transposes: C = op(A) op(B), op(A) [m x k], op(B) [k x n], row-major storage of A as
 // [m x k] or (transA) [k x m], of B as [k x n] or (transB) [n x k]. Every C[i, j] is the same

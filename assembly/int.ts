@@ -117,6 +117,44 @@ export function int_pack_b(b: usize, k: i32, n: i32, signed: i32, zp: usize, zpS
   }
 }
 
+/** Panels [p0, p1) of int_s16_i32 (SIMD): columns 8 p0 .. 8 p1 of C, every row tile. */
+// @ts-ignore: decorator
+@inline function s16Panels(a16: usize, m: i32, mPad: i32, KP: i32, bp: usize, n: i32, c: usize, p0: i32, p1: i32): void {
+  const rs = <usize>KP << 2; // A16 row stride (bytes)
+  const ps = <usize>KP << 5; // packed panel stride (bytes)
+  for (let p = p0; p < p1; p++) {
+    const bpp = bp + <usize>p * ps;
+    const end = bpp + ps;
+    const col = p << 3;
+    const cnt = min(8, n - col);
+    for (let i = 0; i < mPad; i += 4) {
+      let a0 = a16 + <usize>i * rs;
+      let a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs;
+      let c00 = i32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+      for (let bq = bpp; bq < end; bq += 32) {
+        const b0 = v128.load(bq), b1 = v128.load(bq, 16);
+        let a = v128.load32_splat(a0);
+        c00 = i32x4.add(c00, i32x4.dot_i16x8_s(a, b0));
+        c01 = i32x4.add(c01, i32x4.dot_i16x8_s(a, b1));
+        a = v128.load32_splat(a1);
+        c10 = i32x4.add(c10, i32x4.dot_i16x8_s(a, b0));
+        c11 = i32x4.add(c11, i32x4.dot_i16x8_s(a, b1));
+        a = v128.load32_splat(a2);
+        c20 = i32x4.add(c20, i32x4.dot_i16x8_s(a, b0));
+        c21 = i32x4.add(c21, i32x4.dot_i16x8_s(a, b1));
+        a = v128.load32_splat(a3);
+        c30 = i32x4.add(c30, i32x4.dot_i16x8_s(a, b0));
+        c31 = i32x4.add(c31, i32x4.dot_i16x8_s(a, b1));
+        a0 += 4; a1 += 4; a2 += 4; a3 += 4;
+      }
+      storeRow(c, i, m, n, col, cnt, c00, c01);
+      storeRow(c, i + 1, m, n, col, cnt, c10, c11);
+      storeRow(c, i + 2, m, n, col, cnt, c20, c21);
+      storeRow(c, i + 3, m, n, col, cnt, c30, c31);
+    }
+  }
+}
+
 /**
  * C[i][j] = sum over k-pairs of A16 pair * packed B pair, wrapping in i32.
  * a16: mPad (multiple of 4) rows of 2 * KP i16; bp: packed B of KP pairs; c: m x n i32.
@@ -126,42 +164,37 @@ export function int_s16_i32(a16: usize, m: i32, mPad: i32, KP: i32, bp: usize, n
   const rs = <usize>KP << 2; // A16 row stride (bytes)
   const ps = <usize>KP << 5; // packed panel stride (bytes)
   if (ASC_FEATURE_SIMD) {
-    for (let p = 0; p < NP; p++) {
-      const bpp = bp + <usize>p * ps;
-      const end = bpp + ps;
-      const col = p << 3;
-      const cnt = min(8, n - col);
-      for (let i = 0; i < mPad; i += 4) {
-        let a0 = a16 + <usize>i * rs;
-        let a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs;
-        let c00 = i32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        for (let bq = bpp; bq < end; bq += 32) {
-          const b0 = v128.load(bq), b1 = v128.load(bq, 16);
-          let a = v128.load32_splat(a0);
-          c00 = i32x4.add(c00, i32x4.dot_i16x8_s(a, b0));
-          c01 = i32x4.add(c01, i32x4.dot_i16x8_s(a, b1));
-          a = v128.load32_splat(a1);
-          c10 = i32x4.add(c10, i32x4.dot_i16x8_s(a, b0));
-          c11 = i32x4.add(c11, i32x4.dot_i16x8_s(a, b1));
-          a = v128.load32_splat(a2);
-          c20 = i32x4.add(c20, i32x4.dot_i16x8_s(a, b0));
-          c21 = i32x4.add(c21, i32x4.dot_i16x8_s(a, b1));
-          a = v128.load32_splat(a3);
-          c30 = i32x4.add(c30, i32x4.dot_i16x8_s(a, b0));
-          c31 = i32x4.add(c31, i32x4.dot_i16x8_s(a, b1));
-          a0 += 4; a1 += 4; a2 += 4; a3 += 4;
-        }
-        storeRow(c, i, m, n, col, cnt, c00, c01);
-        storeRow(c, i + 1, m, n, col, cnt, c10, c11);
-        storeRow(c, i + 2, m, n, col, cnt, c20, c21);
-        storeRow(c, i + 3, m, n, col, cnt, c30, c31);
-      }
-    }
+    s16Panels(a16, m, mPad, KP, bp, n, c, 0, NP);
     return;
   }
   for (let i = 0; i < m; i++) {
     const ar = a16 + <usize>i * rs;
     for (let j = 0; j < n; j++) {
+      const l = j & 7;
+      let bq = bp + <usize>(j >> 3) * ps + ((<usize>(l >> 2)) << 4) + ((<usize>(l & 3)) << 2);
+      let s = 0;
+      for (let q = 0; q < KP; q++, bq += 32) {
+        const ap = ar + (<usize>q << 2);
+        s += <i32>load<i16>(ap) * <i32>load<i16>(bq) + <i32>load<i16>(ap, 2) * <i32>load<i16>(bq, 2);
+      }
+      store<i32>(c + ((<usize>i * <usize>n + <usize>j) << 2), s);
+    }
+  }
+}
+
+/**
+ * Panels [p0, p1) of int_s16_i32 (columns 8 p0 .. min(n, 8 p1)): the threaded build's parts, each
+ * thread reading only its own panels of B. The same sums as int_s16_i32 for those columns.
+ */
+export function int_s16_i32_cols(a16: usize, m: i32, mPad: i32, KP: i32, bp: usize, n: i32, c: usize, p0: i32, p1: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    s16Panels(a16, m, mPad, KP, bp, n, c, p0, p1);
+    return;
+  }
+  const rs = <usize>KP << 2, ps = <usize>KP << 5;
+  for (let i = 0; i < m; i++) {
+    const ar = a16 + <usize>i * rs;
+    for (let j = p0 << 3; j < min(n, p1 << 3); j++) {
       const l = j & 7;
       let bq = bp + <usize>(j >> 3) * ps + ((<usize>(l >> 2)) << 4) + ((<usize>(l & 3)) << 2);
       let s = 0;

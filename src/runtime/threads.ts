@@ -106,6 +106,8 @@ type Fn = (...a: number[]) => unknown;
  */
 interface Plan {
   parts: number[][];
+  /** The export the parts call, when it is not the split one (a column-range variant). */
+  fn?: string;
   after?: () => void;
   scratch?: number[];
 }
@@ -483,7 +485,8 @@ export async function threaded(source: WasmSource, options: InitOptions): Promis
     const memory = new WebAssembly.Memory({ initial: 32, maximum: 65536, shared: true } as WebAssembly.MemoryDescriptor);
     const instance = await WebAssembly.instantiate(mod, { env: { memory } });
     const raw = instance.exports as unknown as Record<string, unknown> & { alloc(n: number): number; free(p: number): void; thread_scratch_bytes(): number };
-    const names = Object.keys(SPLITS).filter((k) => typeof raw[k] === 'function');
+    const split = Object.keys(SPLITS).filter((k) => typeof raw[k] === 'function');
+    const names = [...split, ...PART_ONLY.filter((k) => typeof raw[k] === 'function')];
     const ctrl = new SharedArrayBuffer(CTRL_BYTES);
     const scratch: number[] = [];
     for (let i = 0; i < n - 1; i++) {
@@ -512,19 +515,19 @@ export async function threaded(source: WasmSource, options: InitOptions): Promis
     const pool = new Pool(workers, ctrl, fns, scratch, (p) => raw.free(p));
     const wrapped: Record<string, unknown> = { ...raw };
     const ctx: Ctx = { alloc: (b) => raw.alloc(b) >>> 0, free: (p) => raw.free(p), heap: () => memory.buffer };
-    names.forEach((k, fi) => {
-      const orig = raw[k] as Fn, split = SPLITS[k], [family, work] = WORK[k];
+    split.forEach((k, fi) => {
+      const orig = raw[k] as Fn, splitter = SPLITS[k], [family, work] = WORK[k];
       // a plain function over `arguments`: a call below its threshold pays two tests and no array
       const f = function (): unknown {
         if (pool.dead !== undefined) pool.check();
         if (pool.size > 1 && work(arguments as unknown as ArrayLike<number>, ctx) >= THRESHOLDS[family] * pool.thresholdScale) {
           const args = Array.prototype.slice.call(arguments) as number[];
-          const got = split(args, pool, ctx);
+          const got = splitter(args, pool, ctx);
           const plan = Array.isArray(got) ? { parts: got } : got;
           if (plan !== undefined) {
             try {
               if (plan.parts.length > 1) {
-                pool.run(fi, plan.parts);
+                pool.run(plan.fn === undefined ? fi : names.indexOf(plan.fn), plan.parts);
                 plan.after?.();
                 return undefined;
               }
@@ -585,6 +588,9 @@ function nnzParts(ptr: Int32Array, rows: number, parts: number): number[] {
   return b;
 }
 
+/** Exports that only parts call (column-range variants of split exports). */
+const PART_ONLY = ['gemm_f32_cols', 'int_s16_i32_cols'];
+
 /** A view of memory as i32, re-made when memory has grown. */
 let i32View: Int32Array | undefined;
 function i32(ctx: Ctx): Int32Array {
@@ -621,13 +627,24 @@ const WORK: Record<string, [Family, (a: ArrayLike<number>, ctx: Ctx) => number]>
  * threshold (or too small to split), else the argument lists of its parts, in order.
  */
 const SPLITS: Record<string, Split> = {
-  // gemm_f32(a, b, c, m, k, n): rows of A and C in multiples of the 4-row tile.
+  // gemm_f32(a, b, c, m, k, n): a wide product (n >= m) in columns, multiples of B's 64-column
+  // copies (gemm_f32_cols: each thread copies only its columns of B); else rows of A and C in
+  // multiples of the 4-row tile.
   gemm_f32: ([a, b, c, m, k, n], p) => {
+    if (n >= m && n >= 128 && m >= 4 && k >= 1) {
+      return { fn: 'gemm_f32_cols', parts: rowParts(n, p.parts, 64, (j0, j1) => [a, b, c, m, k, n, j0, j1]) };
+    }
     if (m < 8) return undefined;
     return rowParts(m, p.parts, 4, (r0, r1) => [a + r0 * k * 4, b, c + r0 * n * 4, r1 - r0, k, n]);
   },
-  // int_s16_i32(a16, m, mPad, KP, bp, n, c): 4-row tiles of A16 (mPad rows) and the rows of C below m.
+  // int_s16_i32(a16, m, mPad, KP, bp, n, c): a wide product (n >= m) in panels of 8 columns of the
+  // packed B (int_s16_i32_cols: each thread reads only its panels); else 4-row tiles of A16 (mPad
+  // rows) and the rows of C below m.
   int_s16_i32: ([a16, m, mPad, KP, bp, n, c], p) => {
+    const NP = (n + 7) >> 3;
+    if (n >= m && NP >= 2) {
+      return { fn: 'int_s16_i32_cols', parts: rowParts(NP, p.parts, 1, (p0, p1) => [a16, m, mPad, KP, bp, n, c, p0, p1]) };
+    }
     if (mPad < 8) return undefined;
     return rowParts(mPad, p.parts, 4, (r0, r1) => [a16 + r0 * KP * 4, Math.max(0, Math.min(m, r1) - r0), r1 - r0, KP, bp, n, c + r0 * n * 4]);
   },
