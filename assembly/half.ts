@@ -122,40 +122,37 @@ export function half_from_f16_f32(h: usize, n: i32, out: usize): void {
     v128.store(HC, i32x4.splat(0x8fffe000), 0);
     v128.store(HC, f32x4.splat(reinterpret<f32>(0x77800000)), 16); // 2^112
     v128.store(HC, i16x8.splat(0x7bff), 32);
-    v128.store(HC, i32x4.splat(0x7f800000), 48);
     v128.store(HC, i16x8.splat(0x7fff), 64);
     v128.store(HC, i16x8.splat(1), 80);
     v128.store(HC, i16x8.splat(0x3ff), 96);
-    const keep = v128.load(HC, 0), scale = v128.load(HC, 16), maxFin = v128.load(HC, 32), expAll = v128.load(HC, 48);
+    const keep = v128.load(HC, 0), scale = v128.load(HC, 16), maxFin = v128.load(HC, 32);
     const m7h = v128.load(HC, 64), oneh = v128.load(HC, 80), subMax = v128.load(HC, 96);
     for (; i + 16 <= n; i += 16) {
       const q = h + (<usize>i << 1), p = out + (<usize>i << 2);
       const v0 = v128.load(q), v1 = v128.load(q, 16);
       const a0 = v128.and(v0, m7h), a1 = v128.and(v1, m7h);
       // A subnormal (|h| in [1, 0x3ff]) would be an f32 subnormal operand of the multiply, which
-      // x64 cores run through a microcode assist (about 50x slower): such blocks go the scalar way.
-      if (v128.any_true(v128.or(i16x8.sub_sat_u(subMax, i16x8.sub(a0, oneh)), i16x8.sub_sat_u(subMax, i16x8.sub(a1, oneh))))) {
+      // x64 cores run through a microcode assist (about 50x slower), and Inf / NaN (|h| > 0x7bff)
+      // need their exponent set: such blocks are rare and go the scalar way.
+      const sub = v128.or(i16x8.sub_sat_u(subMax, i16x8.sub(a0, oneh)), i16x8.sub_sat_u(subMax, i16x8.sub(a1, oneh)));
+      if (v128.any_true(v128.or(sub, v128.or(i16x8.sub_sat_u(a0, maxFin), i16x8.sub_sat_u(a1, maxFin))))) {
         for (let j = 0; j < 16; j++) store<u32>(p + (<usize>j << 2), f32OfF16(<u32>load<u16>(q + (<usize>j << 1))));
         continue;
       }
-      const s0 = i16x8.gt_s(a0, maxFin), s1 = i16x8.gt_s(a1, maxFin);
-      v128.store(p, widenLanes(i32x4.extend_low_i16x8_s(v0), i32x4.extend_low_i16x8_s(s0), keep, scale, expAll));
-      v128.store(p, widenLanes(i32x4.extend_high_i16x8_s(v0), i32x4.extend_high_i16x8_s(s0), keep, scale, expAll), 16);
-      v128.store(p, widenLanes(i32x4.extend_low_i16x8_s(v1), i32x4.extend_low_i16x8_s(s1), keep, scale, expAll), 32);
-      v128.store(p, widenLanes(i32x4.extend_high_i16x8_s(v1), i32x4.extend_high_i16x8_s(s1), keep, scale, expAll), 48);
+      v128.store(p, widenLanes(i32x4.extend_low_i16x8_s(v0), keep, scale));
+      v128.store(p, widenLanes(i32x4.extend_high_i16x8_s(v0), keep, scale), 16);
+      v128.store(p, widenLanes(i32x4.extend_low_i16x8_s(v1), keep, scale), 32);
+      v128.store(p, widenLanes(i32x4.extend_high_i16x8_s(v1), keep, scale), 48);
     }
   }
   for (; i < n; i++) store<u32>(out + (<usize>i << 2), f32OfF16(<u32>load<u16>(h + (<usize>i << 1))));
 }
 
-// Four lanes of f32OfF16 for normal, zero, Inf and NaN inputs, from the sign-extended f16 bits hs:
-// (hs << 13) keeping bit 31 and the 28 bits below the top 4 is the sign with |h| << 13, which read
-// as an f32 is the value times 2^-112, so one exact multiply by 2^112 widens it; for Inf / NaN
-// (special: all ones) the product is finite with the payload in place, and OR-ing the all-ones
-// exponent over it gives the Inf / NaN with that payload.
-@inline function widenLanes(hs: v128, special: v128, keep: v128, scale: v128, expAll: v128): v128 {
-  const v = f32x4.mul(v128.and(i32x4.shl(hs, 13), keep), scale);
-  return v128.or(v, v128.and(special, expAll));
+// Four lanes of f32OfF16 for zero and normal inputs, from the sign-extended f16 bits hs: (hs << 13)
+// keeping bit 31 and the 28 bits below the top 4 is the sign with |h| << 13, which read as an f32
+// is the value times 2^-112, so one exact multiply by 2^112 widens it.
+@inline function widenLanes(hs: v128, keep: v128, scale: v128): v128 {
+  return f32x4.mul(v128.and(i32x4.shl(hs, 13), keep), scale);
 }
 
 /** out[i] = f32 of the bf16 bits h[i], n elements (exact: h << 16). */
