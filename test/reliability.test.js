@@ -162,6 +162,20 @@ for (const { name, sq } of builds) {
 }
 
 {
+  const t = suite('reliability: the entry guard');
+  t('every method that takes arguments goes through the entry guard (a method added without a PARAMS entry fails here)', () => {
+    const proto = Object.getPrototypeOf(builds[0].sq);
+    const unguarded = Object.getOwnPropertyNames(proto).filter((m) => {
+      const d = Object.getOwnPropertyDescriptor(proto, m);
+      // the guard's wrapper takes ...args (length 0); alloc takes a dtype and a length only
+      return typeof d.value === 'function' && d.value.length > 0 && m !== 'constructor' && m !== 'alloc';
+    });
+    assert.equal(unguarded, []);
+  });
+  t.run();
+}
+
+{
   const t = suite('reliability: init');
   t('init({ bytes: garbage }) is a TypeError', async () => {
     let err;
