@@ -11,6 +11,14 @@
 // - quantize vs the copy: a loop that only loads 16 floats, narrows them and stores 16 bytes (any
 //   quantize does at least this), and one that also multiplies and rounds with no clamp, NaN
 //   handling or exactness check (any quantize does at least this much arithmetic).
+// - half, fusion, distill and calib vs the copy: toFloat16 / fromFloat16 floors that only load,
+//   narrow or widen and store the same bytes; averageWeights of two models: load both, OR, store;
+//   softmax 256 x 32000 against a copy of its input: its three row passes (max, exp, scale) as
+//   loads and stores only, and again with the exp of the normal-range form and the scale multiply
+//   (no max, no sums: any softmax with sparq's exp does this arithmetic); the histogram observer's
+//   update: the min / max pass, then one count per float in four sub-histograms at a bin taken
+//   from low bits of its pattern (no range test or division), the least a scalar counting loop
+//   does without a scatter.
 import asc from 'assemblyscript/asc';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -62,6 +70,105 @@ export function bound_q_round(x: usize, out: usize, n: i32, s: f32): void {
 }
 `;
 
+const OTHER_FLOORS = `
+/** toFloat16 floor: load 8 floats, narrow them (saturating), store 8 halves. */
+export function bound_h_narrow(x: usize, out: usize, n: i32): void {
+  for (let i = 0; i + 8 <= n; i += 8) {
+    const p = x + (<usize>i << 2);
+    v128.store(out + (<usize>i << 1), i16x8.narrow_i32x4_u(v128.load(p), v128.load(p, 16)));
+  }
+}
+/** fromFloat16 floor: load 8 halves, widen them, store 8 floats. */
+export function bound_h_widen(h: usize, out: usize, n: i32): void {
+  for (let i = 0; i + 8 <= n; i += 8) {
+    const v = v128.load(h + (<usize>i << 1)), p = out + (<usize>i << 2);
+    v128.store(p, i32x4.extend_low_i16x8_u(v));
+    v128.store(p, i32x4.extend_high_i16x8_u(v), 16);
+  }
+}
+/** averageWeights (two models) floor: load 16 floats of each, OR them, store 16. */
+export function bound_avg2_move(a: usize, b: usize, n: i32, out: usize): void {
+  for (let j = 0; j + 16 <= n; j += 16) {
+    const o = <usize>j << 2;
+    const pa = a + o, pb = b + o, po = out + o;
+    v128.store(po, v128.or(v128.load(pa), v128.load(pb)));
+    v128.store(po, v128.or(v128.load(pa, 16), v128.load(pb, 16)), 16);
+    v128.store(po, v128.or(v128.load(pa, 32), v128.load(pb, 32)), 32);
+    v128.store(po, v128.or(v128.load(pa, 48), v128.load(pb, 48)), 48);
+  }
+}
+/** softmax floor: per row, the loads and stores of the max pass, the exp pass and the scale pass. */
+export function bound_sm_move(x: usize, out: usize, rows: i32, cols: i32): void {
+  const rb = <usize>cols << 2;
+  for (let i = 0; i < rows; i++) {
+    const xr = x + <usize>i * rb, orow = out + <usize>i * rb;
+    let a = v128.load(xr), b = a;
+    for (let j = 0; j + 8 <= cols; j += 8) { const p = xr + (<usize>j << 2); a = v128.or(a, v128.load(p)); b = v128.or(b, v128.load(p, 16)); }
+    v128.store(orow, v128.or(a, b));
+    for (let j = 0; j + 8 <= cols; j += 8) { const p = xr + (<usize>j << 2), d = orow + (<usize>j << 2); v128.store(d, v128.load(p)); v128.store(d, v128.load(p, 16), 16); }
+    for (let j = 0; j + 8 <= cols; j += 8) { const d = orow + (<usize>j << 2); v128.store(d, v128.load(d)); v128.store(d, v128.load(d, 16), 16); }
+  }
+}
+const SK: usize = memory.data<f32>([1.4426950408889634, 12582912.0, 0.693359375, -2.1219444005469058e-4,
+  0.5, <f32>(1.0 / 6.0), <f32>(1.0 / 24.0), <f32>(1.0 / 120.0), <f32>(1.0 / 720.0), <f32>(1.0 / 5040.0), 1.0, 8.0]);
+const SKV: usize = memory.data(16 * 13, 16);
+/** distill's exp for -86 <= x <= 0 (the same operations: reduction, degree-7 polynomial, one scaling product). */
+@inline function expFloor(x: v128): v128 {
+  const sh = v128.load(SKV, 16);
+  const t = f32x4.add(f32x4.mul(x, v128.load(SKV, 0)), sh);
+  const n = f32x4.sub(t, sh);
+  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, v128.load(SKV, 32))), f32x4.mul(n, v128.load(SKV, 48)));
+  let q = f32x4.add(v128.load(SKV, 128), f32x4.mul(r, v128.load(SKV, 144)));
+  q = f32x4.add(v128.load(SKV, 112), f32x4.mul(r, q));
+  q = f32x4.add(v128.load(SKV, 96), f32x4.mul(r, q));
+  q = f32x4.add(v128.load(SKV, 80), f32x4.mul(r, q));
+  q = f32x4.add(v128.load(SKV, 64), f32x4.mul(r, q));
+  const p = f32x4.add(v128.load(SKV, 160), f32x4.add(r, f32x4.mul(f32x4.mul(r, r), q)));
+  return f32x4.mul(p, i32x4.shl(i32x4.add(t, v128.load(SKV, 192)), 23));
+}
+/** softmax floor with arithmetic: the passes above with u = x - 8, its exp and the scale multiply. */
+export function bound_sm_exp(x: usize, out: usize, rows: i32, cols: i32): void {
+  for (let k = 0; k < 12; k++) v128.store(SKV + (<usize>k << 4), f32x4.splat(load<f32>(SK + (<usize>k << 2))));
+  v128.store(SKV, i32x4.splat(127 - 0x4b400000), 192);
+  const rb = <usize>cols << 2;
+  for (let i = 0; i < rows; i++) {
+    const xr = x + <usize>i * rb, orow = out + <usize>i * rb;
+    let a = v128.load(xr), b = a;
+    for (let j = 0; j + 8 <= cols; j += 8) { const p = xr + (<usize>j << 2); a = v128.or(a, v128.load(p)); b = v128.or(b, v128.load(p, 16)); }
+    v128.store(orow, v128.or(a, b));
+    const mv = v128.load(SKV, 176);
+    for (let j = 0; j + 8 <= cols; j += 8) {
+      const p = xr + (<usize>j << 2), d = orow + (<usize>j << 2);
+      v128.store(d, expFloor(f32x4.sub(v128.load(p), mv)));
+      v128.store(d, expFloor(f32x4.sub(v128.load(p, 16), mv)), 16);
+    }
+    const sv = v128.load(SKV, 64);
+    for (let j = 0; j + 8 <= cols; j += 8) {
+      const d = orow + (<usize>j << 2);
+      v128.store(d, f32x4.mul(v128.load(d), sv));
+      v128.store(d, f32x4.mul(v128.load(d, 16), sv), 16);
+    }
+  }
+}
+/**
+ * histogram floor: the min / max pass, then one count per float in 4 sub-histograms of 2048 (float i
+ * into sub-histogram i & 3, as the observer's kernel counts) at a bin from 11 low bits of its pattern
+ * (spread like random bins, so counts rarely wait on each other).
+ */
+export function bound_hist_count(x: usize, n: i32, counts: usize, mm: usize): void {
+  calib_minmax_f32(x, n, mm);
+  for (let i = 0; i + 4 <= n; i += 4) {
+    const q = x + (<usize>i << 2);
+    const p0 = counts + (<usize>((load<u32>(q) >>> 2) & 0x1ffc)), p1 = counts + 0x2000 + (<usize>((load<u32>(q, 4) >>> 2) & 0x1ffc));
+    const p2 = counts + 0x4000 + (<usize>((load<u32>(q, 8) >>> 2) & 0x1ffc)), p3 = counts + 0x6000 + (<usize>((load<u32>(q, 12) >>> 2) & 0x1ffc));
+    store<u32>(p0, load<u32>(p0) + 1);
+    store<u32>(p1, load<u32>(p1) + 1);
+    store<u32>(p2, load<u32>(p2) + 1);
+    store<u32>(p3, load<u32>(p3) + 1);
+  }
+}
+`;
+
 /**
  * The bounds entry, compiled in a copy of assembly/ beside the value-free copies of two kernel
  * files: the shipped CSR spmv / spmm kernels, their value-free versions and the quant floors.
@@ -71,7 +178,9 @@ export { sparse_csr_spmm_f32, sparse_csrq8_spmm_f32 } from './sparse/csr-spmm';
 export { sparse_csr_spmv_f32, sparse_csrq8_spmv_f32 } from './sparse/csr-spmv';
 import { csrSpmvOffNV } from './sparse/csr-spmv-offsets-nv';
 import { csrSpmmNV } from './sparse/csr-spmm-nv';
+import { calib_minmax_f32 } from './calib';
 ${QUANT_FLOORS}
+${OTHER_FLOORS}
 export function bound_spmv_novalues(rows: i32, indptr: usize, indices: usize, kvp: usize, x: usize, y: usize, cols: i32): void {
   csrSpmvOffNV(rows, indptr, indices, v128.load(kvp), false, 0, x, y, cols);
 }
@@ -199,4 +308,60 @@ export async function run({ simd }) {
   record('bounds', 'quantize per tensor, ONNX (package)', qs[4], { bytes, ratios: rc });
   xw.dispose();
   qw.dispose();
+
+  // ---- half, fusion (two models), calib (histogram update): 4M floats against the 16 MiB copy
+  const XH = take(4 * n), HH = take(2 * n), YH = take(4 * n), BH = take(4 * n), CH = take(4 * 4 * 2048), MM = take(16);
+  if (at > mem().byteLength) e.memory.grow(Math.ceil((at - mem().byteLength) / 65536));
+  const xh = new Float32Array(mem(), XH, n), xh2 = new Float32Array(mem(), BH, n);
+  for (let i = 0; i < n; i++) { xh[i] = (rnd() - 0.5) * 0.2; xh2[i] = (rnd() - 0.5) * 0.2; }
+  const aw = simd.wasmArray(xh.slice()), bw = simd.wasmArray(xh2.slice()), hw = simd.alloc('u16', n), ow = simd.alloc('f32', n);
+  simd.toFloat16(aw, hw);
+  const obs = simd.observer('histogram', { dtype: 'uint8' });
+  obs.update(aw);
+  const hs = alternate([
+    ['copy', copy16],
+    ['narrow', () => e.bound_h_narrow(XH, HH, n)],
+    ['to16', () => simd.toFloat16(aw, hw)],
+    ['widen', () => e.bound_h_widen(HH, YH, n)],
+    ['from16', () => simd.fromFloat16(hw, ow)],
+    ['avg move', () => e.bound_avg2_move(XH, BH, n, YH)],
+    ['avg2', () => simd.averageWeights([aw, bw], [0.5, 0.5], ow)],
+    ['hist floor', () => e.bound_hist_count(XH, n, CH, MM)],
+    ['hist', () => obs.update(aw)],
+  ]);
+  const hc = { copy: hs[0].ms };
+  record('bounds', '16 MiB copy (Float32Array.set), same rounds', hs[0], { bytes: n * 8, ratios: hc });
+  record('bounds', 'toFloat16 floor: load, narrow, store (bound)', hs[1], { bytes: n * 6, ratios: hc });
+  record('bounds', 'toFloat16, resident (package)', hs[2], { bytes: n * 6, ratios: hc });
+  record('bounds', 'fromFloat16 floor: load, widen, store (bound)', hs[3], { bytes: n * 6, ratios: hc });
+  record('bounds', 'fromFloat16, resident (package)', hs[4], { bytes: n * 6, ratios: hc });
+  record('bounds', 'averageWeights floor: load two, OR, store (bound)', hs[5], { bytes: n * 12, ratios: hc });
+  record('bounds', 'averageWeights, 2 models, resident (package)', hs[6], { bytes: n * 12, ratios: hc });
+  record('bounds', 'histogram floor: min / max, one count per float (bound)', hs[7], { bytes: n * 4, ratios: hc });
+  record('bounds', 'histogram observer update, 2048 bins, resident (package)', hs[8], { bytes: n * 4, ratios: hc });
+  for (const h of [aw, bw, hw, ow]) h.dispose();
+  obs.dispose();
+
+  // ---- softmax 256 x 32000 against a copy of its input (as the distill bench)
+  const sr = 256, sc2 = 32000, ns = sr * sc2;
+  at = 1 << 20; // the sparse and quantize buffers are done with
+  const XS = take(4 * ns), OS = take(4 * ns);
+  if (at > mem().byteLength) e.memory.grow(Math.ceil((at - mem().byteLength) / 65536));
+  const xs = new Float32Array(mem(), XS, ns);
+  for (let i = 0; i < ns; i++) xs[i] = (rnd() - 0.5) * 16;
+  const sw = simd.wasmArray(xs.slice()), sow = simd.alloc('f32', ns);
+  const src = new Float32Array(ns).fill(1.5), dst = new Float32Array(ns);
+  const ss = alternate([
+    ['input copy', () => dst.set(src)],
+    ['move', () => e.bound_sm_move(XS, OS, sr, sc2)],
+    ['exp', () => e.bound_sm_exp(XS, OS, sr, sc2)],
+    ['softmax', () => simd.softmax(sw, sr, sc2, undefined, sow)],
+  ]);
+  const sc = { 'input copy': ss[0].ms };
+  record('bounds', 'copy of a 256 x 32000 f32 input, same rounds', ss[0], { bytes: ns * 8, ratios: sc });
+  record('bounds', 'softmax floor: three row passes, loads and stores (bound)', ss[1], { bytes: ns * 8, ratios: sc });
+  record('bounds', 'softmax floor: + exp and scale, no max or sums (bound)', ss[2], { bytes: ns * 8, ratios: sc });
+  record('bounds', 'softmax 256 x 32000, resident (package)', ss[3], { bytes: ns * 8, ratios: sc });
+  sw.dispose();
+  sow.dispose();
 }

@@ -34,6 +34,22 @@ if (relaxed.build !== 'relaxed') {
       [`uint8 x int8 -> int32 ${M}x${K}x${N}`]: (e) => e.sq.matmulInteger(e.auw, e.pb, M, K, N, { aZeroPoint: 128 }, e.c),
     };
     const rounds = QUICK ? 5 : M === 1 ? 41 : 15;
+    if (M === 1) {
+      // the floor of the decode shape: one read of the weights as bytes (the relaxed kernel's operand),
+      // by the quant family's min / max kernel over the same bytes, alternated with the 7-bit product
+      const ex = relaxed.rt.exports, scratch = relaxed.rt.alloc(16), bytes = Math.ceil(N / 8) * Math.ceil(K / 4) * 32;
+      const floor = () => ex.quant_minmax_f32(R.w8._b8, bytes >> 2, scratch);
+      const prod = cases[`quantizedLinear reduceRange ${M}x${K}x${N}`];
+      for (let i = 0; i < 3; i++) { floor(); prod(R); }
+      const tf = [], tq = [], ratio = [];
+      for (let r = 0; r < rounds; r++) {
+        let t0 = performance.now(); floor(); const a = performance.now() - t0;
+        t0 = performance.now(); prod(R); const b = performance.now() - t0;
+        tf.push(a); tq.push(b); ratio.push(b / a);
+      }
+      rows.push({ name: `floor: one read of the int8 weights (16 MiB), with quantizedLinear reduceRange ${M}x${K}x${N}`, floorMs: +med(tf).toFixed(4), relaxedMs: +med(tq).toFixed(4), overFloor: +med(ratio).toFixed(3), rounds });
+      relaxed.rt.free(scratch);
+    }
     for (const [name, f] of Object.entries(cases)) {
       for (let i = 0; i < 3; i++) { f(S); f(R); }
       const ts = [], tr = [], ratio = [];
