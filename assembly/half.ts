@@ -55,8 +55,10 @@ export function half_to_f16_f32(x: usize, n: i32, out: usize): void {
     v128.store(HC, i16x8.splat(<i16>0x8000), 112);
     const abs = v128.load(HC, 0), expm = v128.load(HC, 16), minNorm = v128.load(HC, 32), mOff = v128.load(HC, 48);
     const low = v128.load(HC, 64), off = v128.load(HC, 80), inf = v128.load(HC, 96), sgn = v128.load(HC, 112);
-    for (; i + 8 <= n; i += 8) {
-      const p = x + (<usize>i << 2), po = out + (<usize>i << 1);
+    // the loop runs on pointers (fewer loop instructions than an index: 0.94-0.95x, alternated)
+    const end = x + (<usize>(n & ~7) << 2);
+    let po = out;
+    for (let p = x; p < end; p += 32, po += 16) {
       const x0 = v128.load(p), x1 = v128.load(p, 16);
       const h = i16x8.narrow_i32x4_u(f16Lanes(v128.and(x0, abs), expm, minNorm, mOff, low, off), f16Lanes(v128.and(x1, abs), expm, minNorm, mOff, low, off));
       // |x| >= 65536, Inf and NaN lanes come out above 0x7c00 (the narrowing saturates): such blocks
@@ -68,6 +70,7 @@ export function half_to_f16_f32(x: usize, n: i32, out: usize): void {
       // the sign: bit 15 of the saturating signed narrowing of the f32 patterns
       v128.store(po, v128.or(h, v128.and(i16x8.narrow_i32x4_s(x0, x1), sgn)));
     }
+    i = n & ~7;
   }
   for (; i < n; i++) store<u16>(out + (<usize>i << 1), <u16>f16Of(load<u32>(x + (<usize>i << 2))));
 }
