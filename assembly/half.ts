@@ -166,8 +166,10 @@ export function half_from_bf16_f32(h: usize, n: i32, out: usize): void {
       const v = v128.load(h + (<usize>i << 1));
       const p = out + (<usize>i << 2);
       const z = i64x2.splat(0);
-      v128.store(p, i16x8.shuffle(z, v, 0, 8, 0, 9, 0, 10, 0, 11));
-      v128.store(p, i16x8.shuffle(z, v, 0, 12, 0, 13, 0, 14, 0, 15), 16);
+      // the interleaving patterns (punpcklwd / punpckhwd); V8 spelled (0, 8, 0, 9, ...) as two
+      // byte shuffles and an OR with their masks rebuilt in every iteration
+      v128.store(p, i16x8.shuffle(z, v, 0, 8, 1, 9, 2, 10, 3, 11));
+      v128.store(p, i16x8.shuffle(z, v, 4, 12, 5, 13, 6, 14, 7, 15), 16);
     }
   }
   for (; i < n; i++) store<u32>(out + (<usize>i << 2), <u32>load<u16>(h + (<usize>i << 1)) << 16);
