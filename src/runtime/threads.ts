@@ -857,7 +857,9 @@ function csrParts(args: number[], p: Pool, scaleAt: number): number[][] | undefi
   const n = args[q8 ? 7 : 6], y = args[q8 ? 8 : 7];
   if (rows < 2) return undefined;
   const ptr = new Int32Array(heapOf(p), indptr, rows + 1);
-  const b = nnzParts(ptr, rows, p.parts);
+  // four parts per thread: rows cost more than their nonzeros say (each writes n outputs), and a
+  // thread that finishes early takes another part
+  const b = nnzParts(ptr, rows, Math.min(MAX_PARTS, 4 * p.parts));
   const out: number[][] = [];
   for (let i = 0; i + 1 < b.length; i++) {
     const r0 = b[i], a = args.slice();
