@@ -91,8 +91,30 @@ onnxruntime-web 1.30 (Wasm, one thread) running a one-node model written by
 \`bench/peers/onnx-model.mjs\`.`,
     notes: (run) => [
       `int8 x int8 against sparq's f32 \`matmul\` of the same shape: ${ratio(run, 'f32 sq.matmul 64x4096x4096 [simd]', 'int8 x int8 -> int32 64x4096x4096, packed [simd]')} faster; quantizedLinear takes ${ratio(run, 'quantizedLinear f32 -> f32 64x4096x4096 [simd]', 'int8 x int8 -> int32 64x4096x4096, packed [simd]')} the time of the bare int8 product; matmulInt4 is ${ratio(run, 'f32 sq.matmul 64x4096x4096 [simd]', 'matmulInt4 bs 32 f32 -> f32 64x4096x4096 [simd]')} faster than the f32 product.`,
-      `Against onnxruntime-web: int8 x int8 ${ratio(run, 'ORT-web MatMulInteger int8 x int8 (Wasm, 1 thread)', 'int8 x int8 -> int32 64x4096x4096, packed [simd]')} faster (ONNX Runtime's Wasm build has no SIMD kernel for it), uint8 x int8 ${ratio(run, 'ORT-web MatMulInteger uint8 x int8 (Wasm, 1 thread)', 'uint8 x int8 -> int32 64x4096x4096, packed [simd]')} faster, quantizedLinear ${ratio(run, 'ORT-web DynamicQuantizeMatMul (Wasm, 1 thread)', 'quantizedLinear f32 -> f32 64x4096x4096 [simd]')} faster than its DynamicQuantizeMatMul.`,
+      `Against onnxruntime-web: int8 x int8 ${ratio(run, 'ORT-web MatMulInteger int8 x int8 (Wasm, 1 thread)', 'int8 x int8 -> int32 64x4096x4096, packed [simd]')} faster (ONNX Runtime's Wasm build has no SIMD kernel for it), uint8 x int8 ${ratio(run, 'ORT-web MatMulInteger uint8 x int8 (Wasm, 1 thread)', 'uint8 x int8 -> int32 64x4096x4096, packed [simd]')} faster, quantizedLinear ${ratio(run, 'ORT-web DynamicQuantizeMatMul (Wasm, 1 thread)', 'quantizedLinear f32 -> f32 64x4096x4096 [simd]')} faster than its DynamicQuantizeMatMul. onnxruntime-web's \`env.wasm.simd = 'relaxed'\` only checks that the runtime has relaxed SIMD: its Wasm binary holds no relaxed instruction (binaryen's listing), so it has no relaxed variant to compare.`,
+      ...[1, 4].filter((m) => row(run, `decode: f32 sq.matmul ${m}x4096x4096, resident [simd]`)).map((m) => {
+        const s = `${m}x4096x4096`;
+        const inv = (name, key) => { const r = row(run, name); return r && r[key] ? `${fmtRatio(1 / r[key])}x` : '?'; };
+        return `Decode shape ${s} (rows "decode:", alternated 41 rounds; "x f32 matmul" and "x floor" are medians of per-round ratios): quantizedLinear ${inv(`decode: quantizedLinear ${s}, resident [simd]`, 'x f32 matmul')} faster than the f32 \`matmul\` of the same shape (reduceRange ${inv(`decode: quantizedLinear reduceRange ${s} [simd]`, 'x f32 matmul')}), matmulInt4 ${inv(`decode: matmulInt4 bs 32 ${s}, resident [simd]`, 'x f32 matmul')}; against one read of their packed weights ("decode floor" rows), quantizedLinear takes ${col(run, `decode: quantizedLinear ${s}, resident [simd]`, 'x floor')}x and matmulInt4 ${col(run, `decode: matmulInt4 bs 32 ${s}, resident [simd]`, 'x floor')}x: both compute-bound in the SIMD build (one \`i32x4.dot_i16x8_s\` per 8 multiply-adds plus the widening).`;
+      }),
+      ...(row(run, 'quantizedLinear reduceRange 64x4096x4096 [relaxed, Deno]') ? [`The relaxed build ("[relaxed, Deno]" rows: Node 20 cannot run it, so \`bench/int-relaxed.mjs\` runs in Deno with both builds alternated in that process; "x simd" is the median of per-round ratios, "simd ms" the SIMD build's median there): quantizedLinear with reduceRange ${(1 / row(run, 'quantizedLinear reduceRange 64x4096x4096 [relaxed, Deno]')['x simd']).toFixed(2)}x faster than the SIMD build on 64 x 4096 x 4096 and ${(1 / row(run, 'quantizedLinear reduceRange 1x4096x4096 [relaxed, Deno]')['x simd']).toFixed(2)}x on 1 x 4096 x 4096, where it takes ${col(run, 'quantizedLinear reduceRange 1x4096x4096 [relaxed, Deno]', 'x floor')}x one read of its weights timed in the same rounds; the full 8-bit products keep the SIMD kernels (ratios near 1 by construction: int8 x int8 ${(1 / row(run, 'int8 x int8 -> int32 64x4096x4096 [relaxed, Deno]')['x simd']).toFixed(2)}x, uint8 x int8 ${(1 / row(run, 'uint8 x int8 -> int32 64x4096x4096 [relaxed, Deno]')['x simd']).toFixed(2)}x).`] : []),
     ],
+  },
+  gemm: {
+    title: 'Dense f32 products',
+    anchor: 'dense-f32-products',
+    intro: () => `\`matmul\` and \`gemm\` (f32, no FMA, each output a sequential sum in k order), SIMD build, resident
+unless the row says "copying". The gemm cases and matmul run in alternation on 64 x 4096 x 4096
+("x matmul": median of per-round ratios). Against onnxruntime-web's MatMul (Wasm EP, SIMD, one
+thread; B an initializer, which ONNX Runtime packs once when the session is made, while \`matmul\`
+copies its panels of B in every call): ORT, sparq resident and sparq copying alternated call by
+call; "x ORT" is the median of per-round ratios (below 1: sparq faster). The dense product of the
+sparse bench's shape (W 4096 x 4096 times X 4096 x 64) against TensorFlow.js's Wasm backend.`,
+    notes: (run) => [4096, 64, 1, 512].map((m) => {
+      const s = m === 4096 ? '4096x4096x64' : m === 512 ? '512x512x512' : `${m}x4096x4096`;
+      const r = row(run, `matmul ${s}, resident [simd]`);
+      return r ? `${s}: onnxruntime-web's MatMul takes ${fmtRatio(1 / r['x ORT'])}x the time of \`matmul\` resident (copying API: ${fmtRatio(1 / row(run, `matmul ${s}, copying [simd]`)['x ORT'])}x).` : undefined;
+    }).filter(Boolean),
   },
   bounds: {
     title: 'Lower bounds',
@@ -142,7 +164,7 @@ from (the command, the machine, the date); the raw JSON of every run is committe
   \`timePaired\` in \`bench/harness.mjs\`) instead of the copy timed once at the start of the run;
   each section says which.
 
-Sections: [headline](#headline), ${['quant', 'prune', 'sparse', 'int', 'bounds'].map((f) => `[${SECTIONS[f].title.toLowerCase()}](#${SECTIONS[f].anchor})`).join(', ')}.
+Sections: [headline](#headline), ${['quant', 'prune', 'sparse', 'int', 'gemm', 'bounds'].filter((f) => runOf(f)).map((f) => `[${SECTIONS[f].title.toLowerCase()}](#${SECTIONS[f].anchor})`).join(', ')}.
 `);
 
 // headline
@@ -158,7 +180,7 @@ Milliseconds per call (shorter is faster), sparq's inputs and outputs resident.$
 ${hl.table}
 ${hl.notes.length ? `\n${hl.notes.join('\n\n')}\n` : ''}`);
 
-for (const fam of ['quant', 'prune', 'sparse', 'int', 'bounds']) {
+for (const fam of ['quant', 'prune', 'sparse', 'int', 'gemm', 'bounds']) {
   const run = runOf(fam);
   if (!run) continue;
   const s = SECTIONS[fam];

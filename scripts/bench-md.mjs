@@ -21,6 +21,8 @@ export const DEFAULT_RUNS = [
   'bench/results/2026-11-30b-prune.json',
   'bench/results/2026-11-30b-sparse.json',
   'bench/results/2026-11-30c-bounds.json',
+  'bench/results/2026-12-06-int-gemm.json',
+  'bench/results/2026-12-06b-int.json',
 ];
 
 /** A run: its JSON, its path relative to the repository, its families and the command that wrote it. */
