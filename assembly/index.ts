@@ -5,7 +5,9 @@
  */
 export { alloc, free } from './mem';
 // Marks the SIMD build (the loader reads it from the module's exports).
-export { SIMD_BUILD } from './mem';
+export { SIMD_BUILD, RELAXED_BUILD } from './mem';
+// The threaded build's per-thread scratch (workers of the pool) and its marker.
+export { thread_scratch_bytes, thread_set_scratch, THREADS_BUILD } from './mem';
 // Constants the TypeScript side uses too, as globals (a test checks that both sides agree).
 export * from './consts';
 export * from './quant';

@@ -5,6 +5,7 @@
  */
 import { checkCount, checkEnum } from './runtime/check.js';
 import { guarded } from './runtime/guard.js';
+import { closeThreads, threadCount, threadsUnavailable } from './runtime/threads.js';
 import { CTORS, type AnyTypedArray, type DType, type DTypeOf, type Runtime, WasmArray } from './runtime/runtime.js';
 import * as quant from './quant.js';
 import type { DynamicQuantized, ObserverOptions, QuantError, QuantParams } from './quant.js';
@@ -12,7 +13,7 @@ import * as sparse from './sparse.js';
 import type { BsrOptions, Csr, CsrInt8, NmOptions, SparseMatrix } from './sparse.js';
 import * as gemm from './gemm.js';
 import * as int from './int.js';
-import type { Int8In, MatMulIntegerOptions, PackedInt4, PackedInt4Options, PackedInt8, PackedInt8Options, QLinearMatmulOptions } from './int.js';
+import type { Int8In, MatMulIntegerOptions, PackedInt4, PackedInt4Options, PackedInt8, PackedInt8Options, QLinearMatmulOptions, QuantizedLinearOptions } from './int.js';
 import * as prune from './prune.js';
 import * as half from './half.js';
 import * as fusion from './fusion.js';
@@ -42,11 +43,35 @@ export class Sparq {
   readonly rt: Runtime;
   /** Whether this instance runs the SIMD build. */
   readonly simd: boolean;
+  /** The build this instance runs: the relaxed-SIMD build is a SIMD build too. */
+  get build(): 'relaxed' | 'simd' | 'scalar' {
+    return int.isRelaxed(this.rt) ? 'relaxed' : this.simd ? 'simd' : 'scalar';
+  }
 
   /** @internal Use `init()`. */
   constructor(rt: Runtime) {
     this.rt = rt;
     this.simd = rt.simd;
+  }
+
+  /** Threads this instance runs large calls on, the calling thread included (1 once closed). */
+  get threads(): number {
+    return threadCount(this.rt);
+  }
+
+  /** Why `init({ threads })` gave one thread where more were asked for (else undefined). */
+  get threadsUnavailable(): string | undefined {
+    return threadsUnavailable(this.rt);
+  }
+
+  /** End this instance's worker threads; it then runs every call on the calling thread. */
+  close(): Promise<void> {
+    return closeThreads(this.rt);
+  }
+
+  /** `await using sq = await init({ threads })` closes the workers at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return closeThreads(this.rt);
   }
 
   /** Bytes of Wasm linear memory (it only grows). */
@@ -193,9 +218,10 @@ export class Sparq {
 
   /** Dynamic-quantized linear layer: DynamicQuantizeLinear per row of x, times int8 weights w, dequantized, plus bias. */
   quantizedLinear(x: F32In, batch: number, w: PackedInt8, bias?: F32In | null): Float32Array;
-  quantizedLinear<O extends Float32Array | WasmArray<'f32'>>(x: F32In, batch: number, w: PackedInt8, bias: F32In | null | undefined, out: O): O;
-  quantizedLinear(x: F32In, batch: number, w: PackedInt8, bias?: F32In | null, out?: unknown): unknown {
-    return int.quantizedLinear(this.rt, x, batch, w, bias, out);
+  quantizedLinear<O extends Float32Array | WasmArray<'f32'>>(x: F32In, batch: number, w: PackedInt8, bias: F32In | null | undefined, out: O, opts?: QuantizedLinearOptions): O;
+  quantizedLinear(x: F32In, batch: number, w: PackedInt8, bias: F32In | null | undefined, out: undefined, opts: QuantizedLinearOptions): Float32Array;
+  quantizedLinear(x: F32In, batch: number, w: PackedInt8, bias?: F32In | null, out?: unknown, opts?: QuantizedLinearOptions): unknown {
+    return int.quantizedLinear(this.rt, x, batch, w, bias, out, opts);
   }
 
   /** Quantize f32 weights (k x n) to int4 per block along k (MatMulNBits-style), packed two per byte. */
@@ -423,7 +449,7 @@ const PARAMS: { readonly [K in keyof Sparq]?: readonly string[] } = {
   matmulInteger: ['a', 'b', 'm', 'k', 'n', 'opts', 'out'],
   qlinearMatmul: ['a', 'b', 'm', 'k', 'n', 'opts', 'out'],
   packedInt8: ['b', 'k', 'n', 'opts'],
-  quantizedLinear: ['x', 'batch', 'w', 'bias', 'out'],
+  quantizedLinear: ['x', 'batch', 'w', 'bias', 'out', 'opts'],
   packedInt4: ['w', 'k', 'n', 'opts'],
   matmulInt4: ['x', 'batch', 'w4', 'bias', 'out'],
   magnitudeMask: ['w', 'sel', 'opts', 'out'],

@@ -160,8 +160,35 @@ export function qlinearMatmul(a: I8, b: I8 | RefPackedInt8, m: number, k: number
   return y;
 }
 
-export function quantizedLinear(x: Float32Array, batch: number, w: RefPackedInt8, bias?: Float32Array | null, out?: Float32Array): Float32Array {
+/**
+ * DynamicQuantizeLinear with the reduce range [0, 127] (PyTorch's reduce_range for activations):
+ * ONNX's formulas with qmax = 127 for 255 in f32: scale = (max(x, 0) - min(x, 0)) / 127 (1 when
+ * that range is 0), zp = round_half_even(clamp(0 - min / scale, 0, 127)),
+ * q = clamp(round_half_even(x / scale) + zp, 0, 127).
+ */
+function dynamicQuantize127(x: Float32Array): { data: Uint8Array; scale: number; zeroPoint: number } {
+  let lo = 0, hi = 0;
+  for (const v of x) {
+    if (!Number.isFinite(v)) throw new RangeError('x: dynamic quantization needs finite values');
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  let scale = 1, zeroPoint = 0;
+  if (hi - lo !== 0) {
+    const width = f(hi - lo);
+    if (!Number.isFinite(width)) throw new RangeError(`x: its range [${lo}, ${hi}] is wider than the largest float32`);
+    scale = f(width / 127);
+    if (scale === 0) scale = 2 ** -149;
+    zeroPoint = roundHalfEven(Math.min(127, Math.max(0, f(0 - f(lo / scale)))));
+  }
+  const data = new Uint8Array(x.length);
+  for (let i = 0; i < x.length; i++) data[i] = Math.min(127, Math.max(0, roundHalfEven(f(x[i] / scale)) + zeroPoint));
+  return { data, scale, zeroPoint };
+}
+
+export function quantizedLinear(x: Float32Array, batch: number, w: RefPackedInt8, bias?: Float32Array | null, out?: Float32Array, opts?: { reduceRange?: boolean }): Float32Array {
   if (!isRef8(w)) throw new TypeError('w: expected a packed handle');
+  const reduce = opts?.reduceRange === true;
   if (!w.sc) throw new TypeError('w: no scale');
   const { k, n } = w;
   checkDims(batch, k, n, 'batch');
@@ -171,7 +198,8 @@ export function quantizedLinear(x: Float32Array, batch: number, w: RefPackedInt8
   const y = out ?? new Float32Array(batch * n);
   for (let i = 0; i < batch; i++) {
     // ONNX DynamicQuantizeLinear of the row (uint8), as ONNX Runtime computes it.
-    const row = dynamicQuantize(x.subarray(i * k, (i + 1) * k));
+    const xi = x.subarray(i * k, (i + 1) * k);
+    const row = reduce ? dynamicQuantize127(xi) : dynamicQuantize(xi);
     const za: ZP = { values: new Int32Array([row.zeroPoint]), stride: 0 };
     for (let j = 0; j < n; j++) {
       const acc = dot(row.data, za, w.data, w.zp, 0, j, k, n);
