@@ -1,16 +1,13 @@
 /**
  * sparq: WebAssembly SIMD kernels for model compression (quantization, pruning masks, sparse and
- * integer matrix products). The default entry: the three Wasm builds are embedded as bytes, so it
- * loads in Node, Deno, Bun, browsers and bundlers with no file access.
+ * integer matrix products). The default entry: every Wasm build is embedded as bytes (each in a
+ * module imported when first needed), so it loads in Node, Deno, Bun, browsers and bundlers with no
+ * file access.
  * @module
  */
 import { instantiate, type WasmSource } from './runtime/load.js';
 import type { InitOptions } from './runtime/types.js';
 import { Sparq } from './sparq.js';
-import { wasmSimdBase64 } from './wasm/simd.js';
-import { wasmScalarBase64 } from './wasm/scalar.js';
-import { wasmRelaxedBase64 } from './wasm/relaxed.js';
-
 export * from './api.js';
 
 /**
@@ -29,15 +26,17 @@ function decode(b64: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+// Each build's bytes live in a module of their own, imported the first time init() needs that
+// build: a runtime that runs the relaxed build never parses the others, and a bundler that splits
+// chunks ships each build as its own file.
 let simdBytes: Uint8Array<ArrayBuffer> | undefined;
 let scalarBytes: Uint8Array<ArrayBuffer> | undefined;
 let relaxedBytes: Uint8Array<ArrayBuffer> | undefined;
 let threadsBytes: Uint8Array<ArrayBuffer> | undefined;
 const source: WasmSource = {
-  simd: () => (simdBytes ??= decode(wasmSimdBase64)),
-  scalar: () => (scalarBytes ??= decode(wasmScalarBase64)),
-  relaxed: () => (relaxedBytes ??= decode(wasmRelaxedBase64)),
-  // loaded on the first init({ threads }), so that one-thread users never parse its base64
+  simd: async () => (simdBytes ??= decode((await import('./wasm/simd.js')).wasmSimdBase64)),
+  scalar: async () => (scalarBytes ??= decode((await import('./wasm/scalar.js')).wasmScalarBase64)),
+  relaxed: async () => (relaxedBytes ??= decode((await import('./wasm/relaxed.js')).wasmRelaxedBase64)),
   threads: async () => (threadsBytes ??= decode((await import('./wasm/threads.js')).wasmThreadsBase64)),
 };
 

@@ -8,16 +8,22 @@ import { Runtime } from './runtime.js';
 import type { InitOptions } from './types.js';
 import { noteUnavailable, threaded } from './threads.js';
 
-/** @internal Where an entry point finds each build. */
+/** @internal A build's bytes or precompiled module. */
+export type Built = Uint8Array<ArrayBuffer> | WebAssembly.Module;
+
+/**
+ * @internal Where an entry point finds each build: a function giving its bytes or module, now or
+ * later (the default entry imports each build's module only when it is first needed).
+ */
 export interface WasmSource {
-  /** The SIMD build: bytes or a precompiled module (or a function giving either). */
-  simd: () => Uint8Array<ArrayBuffer> | WebAssembly.Module;
+  /** The SIMD build. */
+  simd: () => Built | Promise<Built>;
   /** The scalar build. */
-  scalar: () => Uint8Array<ArrayBuffer> | WebAssembly.Module;
+  scalar: () => Built | Promise<Built>;
   /** The relaxed-SIMD build (SIMD plus the relaxed int8 dot product on 7-bit operands). */
-  relaxed?: () => Uint8Array<ArrayBuffer> | WebAssembly.Module;
+  relaxed?: () => Built | Promise<Built>;
   /** The threaded build (SIMD, shared memory), run by a worker pool: see runtime/threads.ts. */
-  threads?: () => Uint8Array<ArrayBuffer> | WebAssembly.Module | Promise<Uint8Array<ArrayBuffer> | WebAssembly.Module>;
+  threads?: () => Built | Promise<Built>;
 }
 
 /**
@@ -63,11 +69,11 @@ function relaxedExact(instance: WebAssembly.Instance): boolean {
 
 /** Whether the bytes (or module) of the relaxed build validate here. */
 const relaxedOk = new WeakMap<object, boolean>();
-function relaxedValid(get: () => Uint8Array<ArrayBuffer> | WebAssembly.Module): boolean {
+async function relaxedValid(get: () => Built | Promise<Built>): Promise<boolean> {
   let ok = relaxedOk.get(get);
   if (ok === undefined) {
     try {
-      const got = get();
+      const got = await get();
       ok = got instanceof WebAssembly.Module || WebAssembly.validate(got);
     } catch {
       ok = false;
@@ -82,11 +88,11 @@ const relaxedExactOk = new WeakMap<object, boolean>();
 
 /** Whether this runtime accepts the SIMD build (validated once, from its real bytes). */
 const simdOk = new WeakMap<object, boolean>();
-function simdAvailable(source: WasmSource): boolean {
+async function simdAvailable(source: WasmSource): Promise<boolean> {
   let ok = simdOk.get(source.simd);
   if (ok === undefined) {
     try {
-      const got = source.simd();
+      const got = await source.simd();
       ok = got instanceof WebAssembly.Module || WebAssembly.validate(got);
     } catch {
       ok = false;
@@ -141,8 +147,8 @@ async function instantiateOne(source: WasmSource, options: InitOptions): Promise
     }
   } else {
     const get = source.relaxed;
-    if ((relaxed ?? simd !== false) && get && relaxedExactOk.get(get) !== false && relaxedValid(get)) {
-      const got = get();
+    if ((relaxed ?? simd !== false) && get && relaxedExactOk.get(get) !== false && (await relaxedValid(get))) {
+      const got = await get();
       try {
         const m = got instanceof WebAssembly.Module ? got : await compileCached(get, got);
         const instance = await WebAssembly.instantiate(m, {});
@@ -154,10 +160,10 @@ async function instantiateOne(source: WasmSource, options: InitOptions): Promise
       }
     }
     if (relaxed === true) throw new TypeError('options.relaxed: this runtime does not run the relaxed-SIMD build exactly (not validated, or its relaxed int8 dot product gave a wrong known answer)');
-    const useSimd = simd ?? simdAvailable(source);
-    if (useSimd && !simdAvailable(source)) throw new TypeError('options.simd: this runtime does not support Wasm SIMD');
+    const useSimd = simd ?? (await simdAvailable(source));
+    if (useSimd && !(await simdAvailable(source))) throw new TypeError('options.simd: this runtime does not support Wasm SIMD');
     const key = useSimd ? source.simd : source.scalar;
-    const got = key();
+    const got = await key();
     mod = got instanceof WebAssembly.Module ? got : await compileCached(key, got);
   }
   const exportNames = WebAssembly.Module.exports(mod).map((e) => e.name);
