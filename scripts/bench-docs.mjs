@@ -64,7 +64,7 @@ median of three) and a 2:4 loop; the sort and quickselect find the cut only (tie
     ],
   },
   sparse: {
-    title: 'Sparse and dense f32 products',
+    title: 'Sparse products',
     anchor: 'sparse-and-dense-f32-products',
     intro: () => `W 4096 x 4096 at 50 / 90 / 95% uniform random sparsity (and 2:4, and 4x4 blocks at 90%) times X
 4096 x 64 and times a vector; matrices resident. "GFLOP/s nnz" counts 2 flops per stored nonzero
@@ -116,6 +116,54 @@ sparse bench's shape (W 4096 x 4096 times X 4096 x 64) against TensorFlow.js's W
       return r ? `${s}: onnxruntime-web's MatMul takes ${fmtRatio(1 / r['x ORT'])}x the time of \`matmul\` resident (copying API: ${fmtRatio(1 / row(run, `matmul ${s}, copying [simd]`)['x ORT'])}x).` : undefined;
     }).filter(Boolean),
   },
+  distill: {
+    title: 'Distillation losses',
+    anchor: 'distillation-losses',
+    intro: () => `\`softmax\` and \`distillationLoss\` on 256 x 32 000 logits (a language model's vocabulary) and on
+4096 x 10, resident; sparq's own exp and ln, the documented order of every sum. "x input copy"
+divides by a copy of the input timed in the same run; plain JS uses \`Math.exp\` / \`Math.log\`.`,
+    notes: () => [],
+  },
+  calib: {
+    title: 'Calibration observers',
+    anchor: 'calibration-observers',
+    intro: () => `\`observer(kind).update(x)\` on 16 MiB batches (resident and through the copying API); "x copy" divides
+by the 16 MiB copy. The histogram observer bins by PyTorch's rule (2048 bins) after its min / max
+pass; the entropy observer is onnxruntime's collector.`,
+    notes: () => [],
+  },
+  half: {
+    title: 'Half precision',
+    anchor: 'half-precision',
+    intro: () => `f32 to IEEE binary16 / bfloat16 bits and back on 4 194 304 values, resident; "x copy" divides by the
+16 MiB copy (the f32 side is 16 MiB, the 16-bit side 8 MiB).`,
+    notes: () => [],
+  },
+  fusion: {
+    title: 'Model fusion',
+    anchor: 'model-fusion',
+    intro: () => `\`averageWeights\` of 2 and 4 models of 4 194 304 weights and \`foldBatchNorm\` of 16 MiB of weights,
+resident; "x copy" divides by the 16 MiB copy.`,
+    notes: () => [],
+  },
+  threads: {
+    title: 'Threads',
+    anchor: 'threads',
+    intro: () => `\`node bench/run.mjs --threads 1,2\`: the threaded calls at each thread count, alternated in one process;
+"x 1 thread" is the median of per-round ratios against the one-thread instance (below 1: faster),
+and "cores used" is CPU time over wall time. On a machine whose cores are busy with other work,
+a second thread can only take the cores that are free.`,
+    notes: () => [],
+  },
+  model: {
+    title: 'Model files',
+    anchor: 'model-files',
+    intro: () => `\`node bench/run.mjs --only model\`: a synthetic model of 24 MatMul weights of 2048 x 2048 (100.7 M
+parameters, 402.7 MB of f32 in external data) read, quantized and written by \`sparq/model\`, each
+pipeline in its own Node process so that its peak memory (maxRSS) is its own, against copying the
+same files; then the test encoder block in onnxruntime-web, float against quantized.`,
+    notes: () => [],
+  },
   bounds: {
     title: 'Lower bounds',
     anchor: 'lower-bounds',
@@ -143,6 +191,9 @@ rows go through the public API, to show that both time the same work.`,
   },
 };
 
+/** The order of the sections. */
+const ORDER = ['quant', 'prune', 'sparse', 'int', 'gemm', 'distill', 'calib', 'half', 'fusion', 'threads', 'model', 'bounds'];
+
 const out = [];
 out.push(`# Benchmarks
 
@@ -164,7 +215,7 @@ from (the command, the machine, the date); the raw JSON of every run is committe
   \`timePaired\` in \`bench/harness.mjs\`) instead of the copy timed once at the start of the run;
   each section says which.
 
-Sections: [headline](#headline), ${['quant', 'prune', 'sparse', 'int', 'gemm', 'bounds'].filter((f) => runOf(f)).map((f) => `[${SECTIONS[f].title.toLowerCase()}](#${SECTIONS[f].anchor})`).join(', ')}.
+Sections: [headline](#headline), ${ORDER.filter((f) => runOf(f)).map((f) => `[${SECTIONS[f].title.toLowerCase()}](#${SECTIONS[f].anchor})`).join(', ')}.
 `);
 
 // headline
@@ -180,7 +231,7 @@ Milliseconds per call (shorter is faster), sparq's inputs and outputs resident.$
 ${hl.table}
 ${hl.notes.length ? `\n${hl.notes.join('\n\n')}\n` : ''}`);
 
-for (const fam of ['quant', 'prune', 'sparse', 'int', 'gemm', 'bounds']) {
+for (const fam of ORDER) {
   const run = runOf(fam);
   if (!run) continue;
   const s = SECTIONS[fam];

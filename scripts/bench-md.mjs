@@ -8,7 +8,7 @@ import { relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The families of the main run, in the order bench/run.mjs runs them; `bounds` runs only when named. */
-export const FAMILIES = ['quant', 'prune', 'sparse', 'int'];
+export const FAMILIES = ['quant', 'prune', 'sparse', 'int', 'distill', 'calib', 'half', 'fusion', 'gemm'];
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
