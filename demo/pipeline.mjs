@@ -5,20 +5,34 @@ import { planLayer, searchCompression } from 'sparq/search';
 import { accuracy, argmax, compress, fuse, mlp, predict, train } from './mlp.mjs';
 
 export const TEACHER = [64, 256, 256, 10];
-/** The student has the teacher's shape; pruning to 90% is what makes it small. */
-export const STUDENT = [64, 256, 256, 10];
-export const DISTILL = { temperature: 4, alpha: 1 };
+/**
+ * The student is 64-128-10, pruned to 90%: small enough that what it learns from has to be
+ * chosen well, which is where the teacher's soft targets help.
+ */
+export const STUDENT = [64, 128, 10];
+/** loss = alpha KD + (1 - alpha) CE on the true labels (distillationLoss's convention). */
+export const DISTILL = { temperature: 4, alpha: 0.7 };
 
 const now = () => performance.now();
 const pct = (a) => (100 * a).toFixed(2);
 
-/** Every tenth training image, starting from three of them: the 30% whose labels the plain student gets. */
-export function labelledPart(train) {
-  const idx = [];
-  for (let i = 0; i < train.n; i++) if (i % 10 < 3) idx.push(i);
-  const x = new Float32Array(idx.length * 64), y = new Int32Array(idx.length);
-  idx.forEach((k, i) => { x.set(train.x.subarray(k * 64, k * 64 + 64), i * 64); y[i] = train.y[k]; });
-  return { x, y, n: idx.length };
+/** The training images and their copies shifted by one pixel up, down, left and right (zero fill), with their labels: 5 x n images. */
+export function shifted(data) {
+  const moves = [[0, 0], [1, 0], [-1, 0], [0, 1], [0, -1]];
+  const n = data.n * moves.length, x = new Float32Array(n * 64), y = new Int32Array(n);
+  let k = 0;
+  for (const [dr, dc] of moves) {
+    for (let i = 0; i < data.n; i++, k++) {
+      for (let r = 0; r < 8; r++) {
+        for (let c = 0; c < 8; c++) {
+          const rr = r - dr, cc = c - dc;
+          x[k * 64 + r * 8 + c] = rr >= 0 && rr < 8 && cc >= 0 && cc < 8 ? data.x[i * 64 + rr * 8 + cc] : 0;
+        }
+      }
+      y[k] = data.y[i];
+    }
+  }
+  return { x, y, n };
 }
 
 export function trainTeacher(sq, d, { epochs = 30, log = () => {} } = {}) {
@@ -29,25 +43,21 @@ export function trainTeacher(sq, d, { epochs = 30, log = () => {} } = {}) {
 }
 
 /**
- * A student pruned gradually to `final` sparsity (cubic schedule from epoch 2 to 60% of the
- * epochs, or to the last `keep` epochs if sooner; one pruning step per epoch), its last `keep`
- * epochs fused by averageWeights.
- * `teacher`: distillation on every training image (soft targets only, DISTILL); else cross
- * entropy on `data`'s labels. The steps per run are those of the full training set, so both
- * students get the same number of updates.
+ * A student (`shape`) pruned gradually to `final` sparsity (cubic schedule from epoch 2 to 60% of
+ * the epochs, or to the last `keep` epochs if sooner; one pruning step per epoch), its last `keep`
+ * epochs fused by averageWeights. With `teacher`: distillationLoss (DISTILL) against the teacher's
+ * logits on `data`'s images and their true labels; else cross entropy on the true labels. Both
+ * kinds see the same images in the same order for the same number of steps.
  */
-export function trainStudent(sq, d, data, { teacher, epochs = 30, final = 0.9, keep = 5, seed = 1, log = () => {} } = {}) {
+export function trainStudent(sq, d, data, { teacher, shape = STUDENT, epochs = 30, final = 0.9, keep = 5, seed = 1, log = () => {} } = {}) {
   const t0 = now();
-  const batch = 64;
-  const steps = epochs * Math.ceil(d.train.n / batch);
-  const spe = Math.ceil(data.n / batch);
-  const E = Math.max(keep + 1, Math.round(steps / spe));
+  const spe = Math.ceil(data.n / 64);
   // pruning ends before the checkpoints that are fused, so they all share the final mask
-  const endEpoch = Math.max(3, Math.min(Math.round(E * 0.6), E - keep));
+  const endEpoch = Math.max(3, Math.min(Math.round(epochs * 0.6), epochs - keep));
   const prune = { final, begin: 2 * spe, end: endEpoch * spe, frequency: spe };
-  const m = mlp(STUDENT, 100 + seed);
-  const r = train(sq, m, data, { epochs: E, lr: 2e-3, seed: 10 + seed, teacher, distill: DISTILL, prune, keep,
-    onEpoch: (e, i) => log(`student${teacher ? ' (distilled)' : ' (plain)'}  epoch ${e + 1}/${E}  loss ${i.loss.toFixed(4)}  sparsity ${i.sparsity.toFixed(3)}`) });
+  const m = mlp(shape, 100 + seed);
+  const r = train(sq, m, data, { epochs, lr: 2e-3, seed: 10 + seed, teacher, distill: DISTILL, prune, keep,
+    onEpoch: (e, i) => log(`student${teacher ? ' (distilled)' : ' (plain)'}  epoch ${e + 1}/${epochs}  loss ${i.loss.toFixed(4)}  sparsity ${i.sparsity.toFixed(3)}`) });
   const fused = fuse(sq, r.checkpoints);
   const acc = (mm) => accuracy(predict(sq, mm, d.test.x, d.test.n), d.test.y);
   return { model: fused, last: acc(m), fused: acc(fused), sparsity: sq.sparsity(concat(fused.W)), ms: now() - t0 };
