@@ -62,9 +62,14 @@ if (rows.length) {
   writeFileSync('build/runtime-table.md', `${table}\n`);
   console.log(`\n${table}\n`);
   if (process.argv.includes('--update-readme')) {
-    // rewrite the README's runtime table from this run (between its two marker comments)
+    // rewrite the README's runtime table from this run (between its two marker comments): the short
+    // form (how each runtime loads sparq is in the README's bullets; the whole table is printed above
+    // and kept in build/runtime-table.md)
+    const short = (s) => String(s ?? '-').replace(/ \(.*$/, '');
+    const brief = ['| runtime | version | build | threads | same bits | tests |', '| --- | --- | --- | --- | --- | --- |',
+      ...rows.map((w) => `| ${w.runtime} | ${short(w.version)}${w.source ? ` (${w.source.replace(/ from npm.*/, '')})` : ''} | ${w.build ?? (w.simd ? 'SIMD' : 'scalar')} | ${short(w.threads).replace(/:.*$/, '')} | ${w.identical ? 'yes' : 'NO'} | ${short(w.tests)} |`)].join('\n');
     const readme = readFileSync('README.md', 'utf8');
-    const next = readme.replace(/(<!-- runtime-table -->\n)[\s\S]*?(<!-- \/runtime-table -->)/, `$1${table}\n$2`);
+    const next = readme.replace(/(<!-- runtime-table -->\n)[\s\S]*?(<!-- \/runtime-table -->)/, `$1${brief}\n$2`);
     writeFileSync('README.md', next);
   }
 }
