@@ -34,6 +34,6 @@ for (const fam of families) {
 }
 if (JSON_OUT) {
   await mkdir(dirname(JSON_OUT), { recursive: true });
-  await writeFile(JSON_OUT, JSON.stringify({ machine: m, startupMs, againMs, copyMs: copy.ms, rows: results() }, null, 2));
+  await writeFile(JSON_OUT, JSON.stringify({ machine: m, quick: QUICK, startupMs, againMs, copyMs: copy.ms, rows: results() }, null, 2));
   console.log(`\n# wrote ${JSON_OUT}`);
 }

@@ -1,6 +1,6 @@
 // Markdown tables from the JSON of `npm run bench -- --json FILE`, and what the doc scripts share:
 // loading a run, the command that wrote it, one table per family, the headline rows.
-//   node scripts/bench-md.mjs bench/results/2026-11-30b.json     prints every family's table
+//   node scripts/bench-md.mjs bench/results/2026-12-06.json      prints every family's table
 // scripts/bench-docs.mjs (docs/benchmarks.md, the README's headline table) and
 // scripts/bench-svg.mjs (docs/bench.svg) import it.
 import { readFileSync } from 'node:fs';
@@ -16,13 +16,10 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * holds every family), then later runs of single families, whose tables replace the main run's.
  */
 export const DEFAULT_RUNS = [
-  'bench/results/2026-11-30b.json',
-  'bench/results/2026-11-30c-quant.json',
-  'bench/results/2026-11-30b-prune.json',
-  'bench/results/2026-11-30b-sparse.json',
-  'bench/results/2026-11-30c-bounds.json',
-  'bench/results/2026-12-06-int-gemm.json',
+  'bench/results/2026-12-06.json',
   'bench/results/2026-12-06b-int.json',
+  'bench/results/2026-12-06-model.json',
+  'bench/results/2026-12-06-bounds.json',
 ];
 
 /** A run: its JSON, its path relative to the repository, its families and the command that wrote it. */
@@ -31,16 +28,17 @@ export function loadRun(file) {
   if (!json.machine || !Array.isArray(json.rows)) throw new Error(`${file}: not the JSON of bench/run.mjs (no machine / rows)`);
   const path = relative(ROOT, file).split('\\').join('/');
   const families = [...new Set(json.rows.map((r) => r.family))];
-  return { ...json, path, families, command: commandOf(path, families) };
+  return { ...json, path, families, command: commandOf(path, families, json.quick) };
 }
 
 /**
  * The command that writes such a file: the whole bench when it holds every family of the main
  * run, else `--only` the families it holds (bench/run.mjs records nothing else about its flags).
  */
-export function commandOf(path, families) {
-  if (FAMILIES.every((f) => families.includes(f)) && families.length === FAMILIES.length) return `npm run bench -- --json ${path}`;
-  return `node bench/run.mjs --only ${families.join(',')} --json ${path}`;
+export function commandOf(path, families, quick) {
+  const q = quick ? ' --quick' : '';
+  if (FAMILIES.every((f) => families.includes(f)) && families.length === FAMILIES.length) return `npm run bench --${q} --json ${path}`;
+  return `node bench/run.mjs --only ${families.join(',')}${q} --json ${path}`;
 }
 
 /** One line naming a run: command, machine, date, the copy reference and the start-up times. */

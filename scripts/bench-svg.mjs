@@ -10,7 +10,7 @@ import { DEFAULT_RUNS, ROOT, fmtMs, headline, loadRun, row } from './bench-md.mj
 const args = process.argv.slice(2);
 const outAt = args.indexOf('--out');
 const outFile = outAt >= 0 ? args[outAt + 1] : join(ROOT, 'docs/bench.svg');
-const file = args.find((a, i) => !a.startsWith('--') && i !== outAt + 1) ?? join(ROOT, DEFAULT_RUNS[0]);
+const file = args.find((a, i) => !a.startsWith('--') && (outAt < 0 || i !== outAt + 1)) ?? join(ROOT, DEFAULT_RUNS[0]);
 const run = loadRun(file);
 
 const SERIES = [
