@@ -8,6 +8,7 @@
  * does one element at a time, and both give the same counts.
  * @module
  */
+import { minmaxRow } from './minmax';
 
 /** Running minimum / maximum of calib_minmax_f32. */
 let cMin: f32 = Infinity;
@@ -97,21 +98,7 @@ export function calib_minmax_axis_f32(x: usize, outer: i32, D: i32, inner: i32, 
   for (let o = 0; o < outer; o++) {
     const xo = x + ((<usize>o * <usize>D * <usize>inner) << 2);
     if (inner == 1) {
-      let j = 0;
-      if (ASC_FEATURE_SIMD) {
-        for (; j + 4 <= D; j += 4) {
-          const o4 = <usize>j << 2;
-          const v = v128.load(xo + o4);
-          v128.store(mn + o4, f32x4.min(v128.load(mn + o4), v));
-          v128.store(mx + o4, f32x4.max(v128.load(mx + o4), v));
-        }
-      }
-      for (; j < D; j++) {
-        const o4 = <usize>j << 2;
-        const v = load<f32>(xo + o4);
-        store<f32>(mn + o4, min<f32>(load<f32>(mn + o4), v));
-        store<f32>(mx + o4, max<f32>(load<f32>(mx + o4), v));
-      }
+      minmaxRow(xo, D, mn, mx);
     } else {
       for (let j = 0; j < D; j++) {
         reduceTrue(xo + ((<usize>j * <usize>inner) << 2), inner, -1);
