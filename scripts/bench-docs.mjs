@@ -65,7 +65,7 @@ median of three) and a 2:4 loop; the sort and quickselect find the cut only (tie
   },
   sparse: {
     title: 'Sparse products',
-    anchor: 'sparse-and-dense-f32-products',
+    anchor: 'sparse-products',
     intro: () => `W 4096 x 4096 at 50 / 90 / 95% uniform random sparsity (and 2:4, and 4x4 blocks at 90%) times X
 4096 x 64 and times a vector; matrices resident. "GFLOP/s nnz" counts 2 flops per stored nonzero
 and output column; "dense-eq GFLOP/s" counts 2 * 4096 * 4096 * 64. The peer is TensorFlow.js's
