@@ -402,9 +402,9 @@ export function gemm_f32_cols(a: usize, b: usize, c: usize, m: i32, k: i32, n: i
 // sequential sum as gemm_f32 (starts at +0, adds op(A)[i, p] * op(B)[p, j] for p = 0 .. k - 1,
 // no FMA), computed by the same micro-kernel on packed copies of the transposed operands:
 // - transA: each k block of op(A) (m x kc) is copied into `ap` row-major, then gemm_f32's loops;
-// - transB: for each k block and each 8 columns, op(B)'s kc x 8 panel is copied into `bp` (it
-//   stays in L1) and the micro-kernel runs over every row tile with it; columns past the last
-//   4-wide panel are sequential dot products.
+// - transB: each k block of op(B) is copied transposed into gemm_f32's 64-, 16- and 8-column
+//   panels and run by gemm_f32's tiles (blockProductT); the last n mod 8 columns take a kc x 4
+//   panel in `bp` and then sequential dot products.
 // So the bits equal gemm_f32 on explicitly transposed inputs. ap: m * KC f32, bp: KC * 8 f32.
 // ---------------------------------------------------------------------------------------------
 
@@ -418,8 +418,11 @@ function packAT(a: usize, m: i32, k0: i32, kc: i32, ap: usize): void {
   }
 }
 
-/** Copy op(B)[k0 .. k0 + kc, j0 .. j0 + w) (B stored [n x k]) into bp as kc rows of 8 (w <= 8). */
-function packBT(b: usize, k: i32, k0: i32, kc: i32, j0: i32, w: i32, bp: usize): void {
+/**
+ * Copy op(B)[k0 .. k0 + kc, j0 .. j0 + w) (B stored [n x k]) into bp as kc rows of 1 << sh bytes
+ * (w <= 64: the panels blockProduct reads, 256, 64 or 32 bytes a row).
+ */
+function packBT(b: usize, k: i32, k0: i32, kc: i32, j0: i32, w: i32, bp: usize, sh: i32): void {
   const ldb = <usize>k << 2;
   let j = 0;
   if (ASC_FEATURE_SIMD) {
@@ -434,14 +437,14 @@ function packBT(b: usize, k: i32, k0: i32, kc: i32, j0: i32, w: i32, bp: usize):
         const r0 = v128.load(s0 + o), r1 = v128.load(s1 + o), r2 = v128.load(s2 + o), r3 = v128.load(s3 + o);
         const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
         const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
-        const q = d + (<usize>p << 5);
+        const q = d + (<usize>p << sh), r = <usize>1 << sh;
         v128.store(q, i64x2.shuffle(t0, t1, 0, 2));
-        v128.store(q + 32, i64x2.shuffle(t0, t1, 1, 3));
-        v128.store(q + 64, i64x2.shuffle(t2, t3, 0, 2));
-        v128.store(q + 96, i64x2.shuffle(t2, t3, 1, 3));
+        v128.store(q + r, i64x2.shuffle(t0, t1, 1, 3));
+        v128.store(q + 2 * r, i64x2.shuffle(t2, t3, 0, 2));
+        v128.store(q + 3 * r, i64x2.shuffle(t2, t3, 1, 3));
       }
       for (; p < kc; p++) {
-        const o = <usize>p << 2, q = d + (<usize>p << 5);
+        const o = <usize>p << 2, q = d + (<usize>p << sh);
         store<f32>(q, load<f32>(s0 + o));
         store<f32>(q + 4, load<f32>(s1 + o));
         store<f32>(q + 8, load<f32>(s2 + o));
@@ -451,8 +454,47 @@ function packBT(b: usize, k: i32, k0: i32, kc: i32, j0: i32, w: i32, bp: usize):
   }
   for (; j < w; j++) {
     const s = b + <usize>(j0 + j) * ldb + (<usize>k0 << 2);
-    for (let p = 0; p < kc; p++) store<f32>(bp + (<usize>p << 5) + (<usize>j << 2), load<f32>(s + (<usize>p << 2)));
+    for (let p = 0; p < kc; p++) store<f32>(bp + (<usize>p << sh) + (<usize>j << 2), load<f32>(s + (<usize>p << 2)));
   }
+}
+
+/**
+ * blockProduct for B stored [n x k]: op(B)'s k block copied transposed into the same 64-, 16- and
+ * 8-column panels, run by the same tiles over the same interleaved copies of A, so the same sums.
+ * Returns the first column not done (the last n mod 8 columns are left to the caller).
+ */
+function blockProductT(ak: usize, lda: usize, b: usize, k: i32, k0: i32, c: usize, ldc: usize, m: i32, n: i32, kc: i32, first: bool): i32 {
+  const bp = tls(BPANEL), ap = tls(APANEL);
+  const lap = <usize>kc << 2;
+  let j = 0;
+  for (let i0 = 0; i0 < m; i0 += AG) {
+    const mg = min(AG, m - i0);
+    const ag = ak + <usize>i0 * lda;
+    const m4 = mg & ~3;
+    for (let r = 0; r < m4; r += 4) packA4(ag + <usize>r * lda, lda, kc, ap + <usize>r * lap);
+    const cg = c + <usize>i0 * ldc;
+    j = 0;
+    for (; j + 64 <= n; j += 64) {
+      packBT(b, k, k0, kc, j, 64, bp, 8);
+      for (let h = 0; h < 64; h += 8) {
+        const cj = cg + (<usize>(j + h) << 2), bh = bp + (<usize>h << 2);
+        for (let i = 0; i < m4; i += 4) tile4iW(ap + <usize>i * lap, bh, cj + <usize>i * ldc, ldc, kc, first);
+        for (let i = m4; i < mg; i++) tile(1, 2, ag + <usize>i * lda, lda, bh, 256, cj + <usize>i * ldc, ldc, kc, first);
+      }
+    }
+    for (; j + 8 <= n; j += 16) {
+      // 16 columns, or the last 8
+      const w = n - j >= 16 ? 16 : 8;
+      packBT(b, k, k0, kc, j, w, bp, 6);
+      for (let h = 0; h < w; h += 8) {
+        const cj = cg + (<usize>(j + h) << 2), bh = bp + (<usize>h << 2);
+        for (let i = 0; i < m4; i += 4) tile4i(ap + <usize>i * lap, bh, cj + <usize>i * ldc, ldc, kc, first);
+        for (let i = m4; i < mg; i++) tile(1, 2, ag + <usize>i * lda, lda, bh, 64, cj + <usize>i * ldc, ldc, kc, first);
+      }
+      if (w == 8) { j += 8; break; }
+    }
+  }
+  return j;
 }
 
 /** C[i, j] for rows [0, m) and one column j from B stored [n x k]: the sequential sum over one k block. */
@@ -511,16 +553,9 @@ export function gemm_trans_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: 
       blockProduct(ak, lda, b + <usize>k0 * ldb, ldb, c, ldc, m, n, kc, first);
       continue;
     }
-    let j = 0;
-    for (; j + 8 <= n; j += 8) {
-      packBT(b, k, k0, kc, j, 8, bp);
-      const cj = c + (<usize>j << 2);
-      let i = 0;
-      for (; i + MR <= m; i += MR) tile(MR, 2, ak + <usize>i * lda, lda, bp, 32, cj + <usize>i * ldc, ldc, kc, first);
-      for (; i < m; i++) tile(1, 2, ak + <usize>i * lda, lda, bp, 32, cj + <usize>i * ldc, ldc, kc, first);
-    }
+    let j = blockProductT(ak, lda, b, k, k0, c, ldc, m, n, kc, first);
     if (j + 4 <= n) {
-      packBT(b, k, k0, kc, j, 4, bp);
+      packBT(b, k, k0, kc, j, 4, bp, 5);
       const cj = c + (<usize>j << 2);
       let i = 0;
       for (; i + MR <= m; i += MR) tile(MR, 1, ak + <usize>i * lda, lda, bp, 32, cj + <usize>i * ldc, ldc, kc, first);

@@ -89,8 +89,10 @@ mb('WasmArray inputs and outputs give the bits of typed arrays', () => {
 mb.run();
 
 const COMBOS = [[false, false], [true, false], [false, true], [true, true]];
-// m across the 4-row tile, n across the 8 / 4 / scalar columns, k across the 256 k block
-const SHAPES = [[1, 1, 1], [2, 3, 4], [4, 8, 8], [5, 7, 9], [3, 256, 12], [6, 257, 13], [9, 300, 17], [13, 513, 31], [8, 64, 3], [1, 600, 40]];
+// m across the 4-row tile and the 64-row group, n across the 64 / 16 / 8 / 4 / scalar columns,
+// k across the k block
+const SHAPES = [[1, 1, 1], [2, 3, 4], [4, 8, 8], [5, 7, 9], [3, 256, 12], [6, 257, 13], [9, 300, 17], [13, 513, 31], [8, 64, 3], [1, 600, 40],
+  [67, 131, 155], [6, 130, 64]];
 
 for (const { name, sq } of IMPLS) {
   const t = suite(`gemm [${name}]`);
