@@ -18,6 +18,7 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DEFAULT_RUNS = [
   'bench/results/2026-12-06.json',
   'bench/results/2026-12-06b-int.json',
+  'bench/results/2026-12-06-gemm.json',
   'bench/results/2026-12-06-model.json',
   'bench/results/2026-12-06-bounds.json',
 ];
