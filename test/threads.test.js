@@ -197,6 +197,35 @@ t('two threaded instances used alternately stay correct', async () => {
   await B.close();
 });
 
+
+t('a sparse product whose row pointers lie past the memory of an earlier call splits by its own nonzeros', async () => {
+  const one = await init();
+  const sq = await init({ threads: 2 });
+  const pool = poolOf(sq.rt);
+  pool.thresholdScale = 0;
+  const rows = 64, cols = 64, indptr = new Int32Array(rows + 1), idx = [], val = [];
+  for (let i = 0; i < rows; i++) {
+    // rows of growing length, so that a split by stale counts would be unbalanced but still run
+    for (let j = i % 3; j < cols; j += 1 + (i % 5)) {
+      idx.push(j);
+      val.push(((i * 7 + j) % 11) - 5);
+    }
+    indptr[i + 1] = idx.length;
+  }
+  const sp = { rows, cols, indptr, indices: Int32Array.from(idx), data: Float32Array.from(val) };
+  const x = Float32Array.from({ length: cols * 4 }, (_, i) => (i % 13) - 6);
+  const want = one.spmm(one.sparseMatrix(sp), x, 4);
+  assert.ok(bitsEqual(sq.spmm(sq.sparseMatrix(sp), x, 4), want));
+  const before = sq.rt.memory.buffer.byteLength;
+  const grow = sq.alloc('f32', 1 << 23);
+  const A = sq.sparseMatrix(sp);
+  assert.ok(A._ptr > before, 'the matrix was not placed past the earlier memory');
+  const parts = pool.partsRun;
+  assert.ok(bitsEqual(sq.spmm(A, x, 4), want));
+  assert.ok(pool.partsRun > parts, 'the product was not split');
+  grow.dispose();
+  await sq.close();
+});
 t('close() and Symbol.asyncDispose end the workers; the instance then runs on one thread', async () => {
   const sq = await init({ threads: 2 });
   assert.is(sq.threads, 2);

@@ -117,6 +117,8 @@ interface Ctx {
   alloc(bytes: number): number;
   free(ptr: number): void;
   heap(): ArrayBufferLike;
+  /** A view of memory as i32, replaced only when a read falls past its end (see `stored`). */
+  i32: Int32Array;
 }
 
 /** A splitter: the parts of one call (argument lists, or a plan), or undefined to run it whole on the caller. */
@@ -514,7 +516,7 @@ export async function threaded(source: WasmSource, options: InitOptions): Promis
     const fns = names.map((k) => raw[k] as Fn);
     const pool = new Pool(workers, ctrl, fns, scratch, (p) => raw.free(p));
     const wrapped: Record<string, unknown> = { ...raw };
-    const ctx: Ctx = { alloc: (b) => raw.alloc(b) >>> 0, free: (p) => raw.free(p), heap: () => memory.buffer };
+    const ctx: Ctx = { alloc: (b) => raw.alloc(b) >>> 0, free: (p) => raw.free(p), heap: () => memory.buffer, i32: new Int32Array(memory.buffer) };
     split.forEach((k, fi) => {
       const orig = raw[k] as Fn, splitter = SPLITS[k], [family, work] = WORK[k];
       // a plain function over `arguments`: a call below its threshold pays two tests and no array
@@ -591,18 +593,16 @@ function nnzParts(ptr: Int32Array, rows: number, parts: number): number[] {
 /** Exports that only parts call (column-range variants of split exports). */
 const PART_ONLY = ['gemm_f32_cols', 'int_s16_i32_cols'];
 
-/** A view of memory as i32, re-made when memory has grown. */
-let i32View: Int32Array | undefined;
-function i32(ctx: Ctx): Int32Array {
-  const h = ctx.heap();
-  if (i32View === undefined || i32View.buffer !== h) i32View = new Int32Array(h);
-  return i32View;
-}
-
-/** Stored entries between two row pointers (CSR nonzeros, BSR blocks). */
+/**
+ * Stored entries between two row pointers (CSR nonzeros, BSR blocks). A buffer of shared memory
+ * is never detached (growth makes a longer one), so the cached view is only replaced when the
+ * pointers lie past its end: below-threshold calls skip the slower `buffer` getter of a shared memory.
+ */
 function stored(ctx: Ctx, ptr: number, rows: number): number {
-  const v = i32(ctx);
-  return v[(ptr >>> 2) + rows] - v[ptr >>> 2];
+  const at = ptr >>> 2;
+  let v = ctx.i32;
+  if (at + rows >= v.length) v = ctx.i32 = new Int32Array(ctx.heap());
+  return v[at + rows] - v[at];
 }
 
 /** Each split export's family and its work, read from the raw arguments before anything is built. */
