@@ -165,7 +165,10 @@ const APANEL: usize = memory.data(AG * KC * 4, 16);
   v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
 }
 
-/** tile4i over a B panel of 256 bytes a row (packB64). */
+/**
+ * tile4i over a B panel of 256 bytes a row (packB64). A copy with its own offsets: Wasm load offsets
+ * are immediates, so the panel width cannot be a parameter of one function without address adds.
+ */
 @inline function tile4iW(ai: usize, bh: usize, c: usize, ldc: usize, kc: i32, first: bool): void {
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   if (!first) {

@@ -160,26 +160,7 @@ export function int_pack_b(b: usize, k: i32, n: i32, signed: i32, zp: usize, zpS
  * a16: mPad (multiple of 4) rows of 2 * KP i16; bp: packed B of KP pairs; c: m x n i32.
  */
 export function int_s16_i32(a16: usize, m: i32, mPad: i32, KP: i32, bp: usize, n: i32, c: usize): void {
-  const NP = (n + 7) >> 3;
-  const rs = <usize>KP << 2; // A16 row stride (bytes)
-  const ps = <usize>KP << 5; // packed panel stride (bytes)
-  if (ASC_FEATURE_SIMD) {
-    s16Panels(a16, m, mPad, KP, bp, n, c, 0, NP);
-    return;
-  }
-  for (let i = 0; i < m; i++) {
-    const ar = a16 + <usize>i * rs;
-    for (let j = 0; j < n; j++) {
-      const l = j & 7;
-      let bq = bp + <usize>(j >> 3) * ps + ((<usize>(l >> 2)) << 4) + ((<usize>(l & 3)) << 2);
-      let s = 0;
-      for (let q = 0; q < KP; q++, bq += 32) {
-        const ap = ar + (<usize>q << 2);
-        s += <i32>load<i16>(ap) * <i32>load<i16>(bq) + <i32>load<i16>(ap, 2) * <i32>load<i16>(bq, 2);
-      }
-      store<i32>(c + ((<usize>i * <usize>n + <usize>j) << 2), s);
-    }
-  }
+  int_s16_i32_cols(a16, m, mPad, KP, bp, n, c, 0, (n + 7) >> 3); // every panel
 }
 
 /**
