@@ -17,6 +17,9 @@
  * - packed int4: panels of 8 columns, blocks of `bs` along k, 16 bytes per k-quad (two k-pairs):
  *   byte t < 8 holds lanes t of the first pair (low nibble: columns 0..3, high: 4..7), byte 8 + t
  *   the second pair, so one load, two extends, two ands and two shifts give four i16x8 vectors.
+ *   The relaxed build orders a quad by column instead (byte 4 c + r: column c's k offset r low,
+ *   column c + 4's high), the operand order of its int8 dot. Only int_pack_int4, the kernels and
+ *   PackedInt4.toOnnx (src/int.ts) read these bytes.
  * @module
  */
 import { quant_minmax_f32, quant_quantize_f32_q8 } from './quant';
@@ -406,14 +409,47 @@ export function int_b8_s16_i32(a16: usize, m: i32, KP: i32, bp: usize, z8: usize
       for (; i < m; i++) {
         let a0 = a16 + <usize>i * rs;
         let l0 = i32x4.splat(0), h0 = l0, l1 = l0, h1 = l0;
-        for (let bq = bpp; bq < end; bq += 32) {
-          const v = v128.load(bq), w = v128.load(bq, 16);
+        let bq = bpp;
+        // Two k-quads per step. Widening the weights: V8 11 (Node 20, the engines that run the SIMD
+        // build) is faster with widening loads (12% at 1 x 1024 x 1024), V8 15 (Deno, Chromium:
+        // the relaxed build) with a load and two extends (20%); the same sums either way.
+        if (ASC_FEATURE_RELAXED_SIMD) {
+          for (; bq + 64 <= end; bq += 64) {
+            let a = v128.load64_splat(a0);
+            let v = v128.load(bq), w = v128.load(bq, 16);
+            l0 = i32x4.add(l0, i32x4.dot_i16x8_s(a, i16x8.extend_low_i8x16_s(v)));
+            h0 = i32x4.add(h0, i32x4.dot_i16x8_s(a, i16x8.extend_high_i8x16_s(v)));
+            l1 = i32x4.add(l1, i32x4.dot_i16x8_s(a, i16x8.extend_low_i8x16_s(w)));
+            h1 = i32x4.add(h1, i32x4.dot_i16x8_s(a, i16x8.extend_high_i8x16_s(w)));
+            a = v128.load64_splat(a0, 8);
+            v = v128.load(bq, 32); w = v128.load(bq, 48);
+            l0 = i32x4.add(l0, i32x4.dot_i16x8_s(a, i16x8.extend_low_i8x16_s(v)));
+            h0 = i32x4.add(h0, i32x4.dot_i16x8_s(a, i16x8.extend_high_i8x16_s(v)));
+            l1 = i32x4.add(l1, i32x4.dot_i16x8_s(a, i16x8.extend_low_i8x16_s(w)));
+            h1 = i32x4.add(h1, i32x4.dot_i16x8_s(a, i16x8.extend_high_i8x16_s(w)));
+            a0 += 16;
+          }
+        } else {
+          for (; bq + 64 <= end; bq += 64) {
+            let a = v128.load64_splat(a0);
+            l0 = i32x4.add(l0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq)));
+            h0 = i32x4.add(h0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 8)));
+            l1 = i32x4.add(l1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 16)));
+            h1 = i32x4.add(h1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 24)));
+            a = v128.load64_splat(a0, 8);
+            l0 = i32x4.add(l0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 32)));
+            h0 = i32x4.add(h0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 40)));
+            l1 = i32x4.add(l1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 48)));
+            h1 = i32x4.add(h1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 56)));
+            a0 += 16;
+          }
+        }
+        if (bq < end) {
           const a = v128.load64_splat(a0);
-          l0 = i32x4.add(l0, i32x4.dot_i16x8_s(a, i16x8.extend_low_i8x16_s(v)));
-          h0 = i32x4.add(h0, i32x4.dot_i16x8_s(a, i16x8.extend_high_i8x16_s(v)));
-          l1 = i32x4.add(l1, i32x4.dot_i16x8_s(a, i16x8.extend_low_i8x16_s(w)));
-          h1 = i32x4.add(h1, i32x4.dot_i16x8_s(a, i16x8.extend_high_i8x16_s(w)));
-          a0 += 8;
+          l0 = i32x4.add(l0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq)));
+          h0 = i32x4.add(h0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 8)));
+          l1 = i32x4.add(l1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 16)));
+          h1 = i32x4.add(h1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 24)));
         }
         const sv = i32x4.splat(load<i32>(rowS + (<usize>i << 2)));
         const r0 = i32x4.sub(pairSum(l0, h0), i32x4.mul(v128.load(z8 + ci), sv));
@@ -697,9 +733,14 @@ export function int_quant_rows_blocked(x: usize, m: i32, k: i32, bs: i32, KB: i3
 // int4 weights
 // ---------------------------------------------------------------------------------------------
 
-/** Byte offset (in a 16-byte quad) and nibble shift of column c (0..7) and k offset r (0..3). */
+/**
+ * Byte offset (in a 16-byte quad) and nibble shift of column c (0..7) and k offset r (0..3); bit 8:
+ * the high nibble (columns 4..7). The relaxed build keeps a column's four k in adjacent bytes (byte
+ * 4 (c & 3) + r) for its int8 dot; the others interleave the quad's two k-pairs (see the top).
+ */
 @inline function nibblePos(c: i32, r: i32): i32 {
-  return (((r >> 1) << 3) + ((c & 3) << 1) + (r & 1)) | ((c >> 2) << 8); // bit 8: high nibble
+  if (ASC_FEATURE_RELAXED_SIMD) return (((c & 3) << 2) + r) | ((c >> 2) << 8);
+  return (((r >> 1) << 3) + ((c & 3) << 1) + (r & 1)) | ((c >> 2) << 8);
 }
 
 /**
@@ -767,18 +808,145 @@ export function int_pack_int4(w: usize, k: i32, n: i32, bs: i32, symmetric: i32,
   }
 }
 
+/** Rows i .. i + rows - 1 of columns col .. col + cnt - 1 from the tile (32 bytes per row), + bias. */
+// @ts-ignore: decorator
+@inline function tileOut(tile: usize, out: usize, i: i32, rows: i32, m: i32, n: i32, col: i32, cnt: i32, bias: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const row = i + r;
+    if (row >= m) break;
+    const tp = tile + (<usize>r << 5);
+    let v0 = v128.load(tp), v1 = v128.load(tp, 16);
+    if (bias != 0) {
+      if (cnt == 8) {
+        v0 = f32x4.add(v0, v128.load(bias + (<usize>col << 2)));
+        v1 = f32x4.add(v1, v128.load(bias + (<usize>col << 2), 16));
+      } else {
+        for (let t = 0; t < cnt; t++) {
+          const ta = tp + (<usize>t << 2);
+          store<f32>(ta, load<f32>(ta) + load<f32>(bias + (<usize>(col + t) << 2)));
+        }
+        v0 = v128.load(tp); v1 = v128.load(tp, 16);
+      }
+    }
+    storeRow(out, row, m, n, col, cnt, v0, v1);
+  }
+}
+
+/**
+ * y + f32(dot) * (sx * scale) for 4 columns, dot = c - zp * sum(a) (sym: zero point 8 in every
+ * column; else the 4 zero points at zp): the operations of blockUpdate with y in a register.
+ */
+// @ts-ignore: decorator
+@inline function rowTerm(y: v128, c: v128, sym: i32, zp: usize, sa: i32, sxv: v128, s: v128): v128 {
+  let d: v128;
+  if (sym) d = i32x4.sub(c, i32x4.splat(sa << 3));
+  else d = i32x4.sub(c, i32x4.mul(v128.load(zp), i32x4.splat(sa)));
+  return f32x4.add(y, f32x4.mul(f32x4.convert_i32x4_s(d), f32x4.mul(sxv, s)));
+}
+
+/**
+ * int_int4_f32 in the relaxed build, on its own nibble layout (int_pack_int4: each column's four k
+ * of a quad in adjacent bytes): the activations narrowed to int8 bytes (exact, |a| <= 127) into the
+ * scratch after the tile, then one `i32x4.relaxed_dot_i8x16_i7x16_add_s` per 16 products with the
+ * nibbles (0..15) as its 7-bit operand: exact in every engine, the same dots as the plain kernel.
+ */
+function int4Relaxed(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx: usize, sums: usize,
+  w4: usize, sc: usize, zp32: usize, sym: i32, n: i32, bias: usize, out: usize, tile: usize): void {
+  const NP = (n + 7) >> 3;
+  const qpb = bs >> 2;
+  const rs = <usize>KB * <usize>bs; // A8 row stride (bytes)
+  const a8 = tile + 128;
+  for (let t: usize = 0; t < <usize>mPad * rs; t += 16) {
+    v128.store(a8 + t, i8x16.narrow_i16x8_s(v128.load(a16 + (t << 1)), v128.load(a16 + (t << 1), 16)));
+  }
+  const m8 = i8x16.splat(0x0f);
+  for (let p = 0; p < NP; p++) {
+    const col = p << 3;
+    const cnt = min(8, n - col);
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      memory.fill(tile, 0, 128);
+      const sxr = sx + ((<usize>i * <usize>KB) << 2);
+      const sxs = <usize>KB << 2;
+      let wq = w4 + ((<usize>p * <usize>KB * <usize>qpb) << 4);
+      let r0 = a8 + <usize>i * rs;
+      for (let b = 0; b < KB; b++) {
+        const pb = p * KB + b;
+        const wend = wq + (<usize>qpb << 4);
+        let c00 = i32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        for (; wq < wend; wq += 16) {
+          const v = v128.load(wq);
+          const lo = v128.and(v, m8), hi = v128.and(i16x8.shr_u(v, 4), m8);
+          let a = v128.load32_splat(r0);
+          c00 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, lo, c00);
+          c01 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, hi, c01);
+          a = v128.load32_splat(r0 + rs);
+          c10 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, lo, c10);
+          c11 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, hi, c11);
+          a = v128.load32_splat(r0 + 2 * rs);
+          c20 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, lo, c20);
+          c21 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, hi, c21);
+          a = v128.load32_splat(r0 + 3 * rs);
+          c30 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, lo, c30);
+          c31 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, hi, c31);
+          r0 += 4;
+        }
+        const s0 = v128.load(sc + (<usize>pb << 5)), s1 = v128.load(sc + (<usize>pb << 5), 16);
+        const z0 = v128.load(zp32 + (<usize>pb << 5)), z1 = v128.load(zp32 + (<usize>pb << 5), 16);
+        const bo = <usize>b << 2;
+        const sr = sums + (sxr - sx);
+        blockUpdate(tile, 0, f32x4.splat(load<f32>(sxr + bo)), s0, s1, c00, c01, z0, z1, i32x4.splat(load<i32>(sr + bo)));
+        blockUpdate(tile, 32, f32x4.splat(load<f32>(sxr + sxs + bo)), s0, s1, c10, c11, z0, z1, i32x4.splat(load<i32>(sr + sxs + bo)));
+        blockUpdate(tile, 64, f32x4.splat(load<f32>(sxr + 2 * sxs + bo)), s0, s1, c20, c21, z0, z1, i32x4.splat(load<i32>(sr + 2 * sxs + bo)));
+        blockUpdate(tile, 96, f32x4.splat(load<f32>(sxr + 3 * sxs + bo)), s0, s1, c30, c31, z0, z1, i32x4.splat(load<i32>(sr + 3 * sxs + bo)));
+      }
+      tileOut(tile, out, i, 4, m, n, col, cnt, bias);
+    }
+    for (; i < m; i++) {
+      const sxr = sx + ((<usize>i * <usize>KB) << 2);
+      const sr = sums + ((<usize>i * <usize>KB) << 2);
+      let y0 = f32x4.splat(0), y1 = y0;
+      let wq = w4 + ((<usize>p * <usize>KB * <usize>qpb) << 4);
+      let r0 = a8 + <usize>i * rs;
+      for (let b = 0; b < KB; b++) {
+        const wend = wq + (<usize>qpb << 4);
+        let c0 = i32x4.splat(0), c1 = c0;
+        for (; wq < wend; wq += 16) {
+          const v = v128.load(wq);
+          const a = v128.load32_splat(r0);
+          c0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, v128.and(v, m8), c0);
+          c1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, v128.and(i16x8.shr_u(v, 4), m8), c1);
+          r0 += 4;
+        }
+        const so = <usize>(p * KB + b) << 5, bo = <usize>b << 2;
+        const sxv = f32x4.splat(load<f32>(sxr + bo)), sa = load<i32>(sr + bo);
+        y0 = rowTerm(y0, c0, sym, zp32 + so, sa, sxv, v128.load(sc + so));
+        y1 = rowTerm(y1, c1, sym, zp32 + so + 16, sa, sxv, v128.load(sc + so, 16));
+      }
+      v128.store(tile, y0);
+      v128.store(tile, y1, 16);
+      tileOut(tile, out, i, 1, m, n, col, cnt, bias);
+    }
+  }
+}
+
 /**
  * The int4 product: out (m x n f32) = sum over blocks b, in order, of f32(dot_b) * f32(sx[i][b] * scale[b][j]),
  * accumulated in f32 starting from 0 (acc = acc + term), then + bias[j] when bias != 0.
  * dot_b is the exact i32 dot of the block's int8 activations with (q - zp), computed as
  * dot(a, q) - zp * sum(a) (sums: the activation block sums) so the inner loop has no subtraction.
- * a16: mPad rows of KB * bs i16; sx: mPad * KB f32; tile: 128 bytes of scratch.
+ * a16: mPad rows of KB * bs i16; sx: mPad * KB f32; tile: 128 bytes of scratch (the relaxed build:
+ * 128 + mPad * KB * bs, see int4Relaxed). sym: the zero point is 8 in every column (symmetric weights).
  */
 export function int_int4_f32(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx: usize, sums: usize,
-  w4: usize, sc: usize, zp32: usize, n: i32, bias: usize, out: usize, tile: usize): void {
+  w4: usize, sc: usize, zp32: usize, sym: i32, n: i32, bias: usize, out: usize, tile: usize): void {
   const NP = (n + 7) >> 3;
   const qpb = bs >> 2;
   const rs = (<usize>KB * <usize>bs) << 1; // A16 row stride (bytes)
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    int4Relaxed(a16, m, mPad, KB, bs, sx, sums, w4, sc, zp32, sym, n, bias, out, tile);
+    return;
+  }
   if (ASC_FEATURE_SIMD) {
     const mask = i16x8.splat(0x0f);
     for (let p = 0; p < NP; p++) {
@@ -840,66 +1008,47 @@ export function int_int4_f32(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx
           blockUpdate(tile, 64, f32x4.splat(load<f32>(sxr + 2 * sxs + bo)), s0, s1, c20, c21, z0, z1, i32x4.splat(load<i32>(sr + 2 * sxs + bo)));
           blockUpdate(tile, 96, f32x4.splat(load<f32>(sxr + 3 * sxs + bo)), s0, s1, c30, c31, z0, z1, i32x4.splat(load<i32>(sr + 3 * sxs + bo)));
         }
-        for (let r = 0; r < 4; r++) {
-          const row = i + r;
-          if (row >= m) break;
-          const tp = tile + (<usize>r << 5);
-          let v0 = v128.load(tp), v1 = v128.load(tp, 16);
-          if (bias != 0) {
-            if (cnt == 8) {
-              v0 = f32x4.add(v0, v128.load(bias + (<usize>col << 2)));
-              v1 = f32x4.add(v1, v128.load(bias + (<usize>col << 2), 16));
-            } else {
-              for (let t = 0; t < cnt; t++) {
-                const ta = tp + (<usize>t << 2);
-                store<f32>(ta, load<f32>(ta) + load<f32>(bias + (<usize>(col + t) << 2)));
-              }
-              v0 = v128.load(tp); v1 = v128.load(tp, 16);
-            }
-          }
-          storeRow(out, row, m, n, col, cnt, v0, v1);
-        }
+        tileOut(tile, out, i, 4, m, n, col, cnt, bias);
       }
       for (; i < m; i++) {
         const sxr = sx + ((<usize>i * <usize>KB) << 2);
         const sr = sums + ((<usize>i * <usize>KB) << 2);
         let y0 = f32x4.splat(0), y1 = y0;
+        // the panel's blocks lie one after another, as do the row's: both pointers run on
+        let wq = w4 + ((<usize>p * <usize>KB * <usize>qpb) << 4);
+        let a0 = a16 + <usize>i * rs;
         for (let b = 0; b < KB; b++) {
-          const pb = p * KB + b;
-          let wq = w4 + ((<usize>pb * <usize>qpb) << 4);
           const wend = wq + (<usize>qpb << 4);
-          let a0 = a16 + <usize>i * rs + ((<usize>b * <usize>bs) << 1);
-          let c0 = i32x4.splat(0), c1 = c0, d0 = c0, d1 = c0;
-          for (; wq < wend; wq += 16) {
-            const v = v128.load(wq);
-            const lo = i16x8.extend_low_i8x16_u(v), hi = i16x8.extend_high_i8x16_u(v);
-            let a = v128.load32_splat(a0);
-            c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(lo, mask)));
-            c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, i16x8.shr_u(lo, 4)));
-            a = v128.load32_splat(a0, 4);
-            d0 = i32x4.add(d0, i32x4.dot_i16x8_s(a, v128.and(hi, mask)));
-            d1 = i32x4.add(d1, i32x4.dot_i16x8_s(a, i16x8.shr_u(hi, 4)));
-            a0 += 8;
+          let c0 = i32x4.splat(0), c1 = c0;
+          // Two k-quads per step (measured faster than one, four or eight). A byte of a pair holds
+          // column c's nibble low and column c + 4's high: c0 sums a * (low nibble), c1 sums a * byte
+          // = a * low + 16 * a * high, so the high columns' dot is (c1 - c0) >> 4, exactly (no
+          // shift of the weights in the loop).
+          let a = c0, v = c0;
+          for (; wq < wend; wq += 32) {
+            a = v128.load32_splat(a0, 0); v = v128.load8x8_u(wq, 0);
+            c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
+            c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
+            a = v128.load32_splat(a0, 4); v = v128.load8x8_u(wq, 8);
+            c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
+            c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
+            a = v128.load32_splat(a0, 8); v = v128.load8x8_u(wq, 16);
+            c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
+            c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
+            a = v128.load32_splat(a0, 12); v = v128.load8x8_u(wq, 24);
+            c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
+            c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
+            a0 += 16;
           }
-          // the same operations as blockUpdate, with the row's accumulators in registers
-          const so = <usize>pb << 5;
-          const sum = i32x4.splat(load<i32>(sr + (<usize>b << 2)));
-          const sxv = f32x4.splat(load<f32>(sxr + (<usize>b << 2)));
-          const e0 = i32x4.sub(i32x4.add(c0, d0), i32x4.mul(v128.load(zp32 + so), sum));
-          const e1 = i32x4.sub(i32x4.add(c1, d1), i32x4.mul(v128.load(zp32 + so, 16), sum));
-          y0 = f32x4.add(y0, f32x4.mul(f32x4.convert_i32x4_s(e0), f32x4.mul(sxv, v128.load(sc + so))));
-          y1 = f32x4.add(y1, f32x4.mul(f32x4.convert_i32x4_s(e1), f32x4.mul(sxv, v128.load(sc + so, 16))));
+          c1 = i32x4.shr_s(i32x4.sub(c1, c0), 4);
+          const so = <usize>(p * KB + b) << 5, bo = <usize>b << 2;
+          const sxv = f32x4.splat(load<f32>(sxr + bo)), sa = load<i32>(sr + bo);
+          y0 = rowTerm(y0, c0, sym, zp32 + so, sa, sxv, v128.load(sc + so));
+          y1 = rowTerm(y1, c1, sym, zp32 + so + 16, sa, sxv, v128.load(sc + so, 16));
         }
-        if (bias != 0) {
-          v128.store(tile, y0);
-          v128.store(tile, y1, 16);
-          for (let t = 0; t < cnt; t++) {
-            const ta = tile + (<usize>t << 2);
-            store<f32>(ta, load<f32>(ta) + load<f32>(bias + (<usize>(col + t) << 2)));
-          }
-          y0 = v128.load(tile); y1 = v128.load(tile, 16);
-        }
-        storeRow(out, i, m, n, col, cnt, y0, y1);
+        v128.store(tile, y0);
+        v128.store(tile, y1, 16);
+        tileOut(tile, out, i, 1, m, n, col, cnt, bias);
       }
     }
     return;

@@ -254,6 +254,7 @@ export class PackedInt4 extends Resident {
     const { k, n, blockSize: bs } = this;
     const KB = Math.ceil(k / bs), NP = Math.ceil(n / 8), qpb = bs / 4;
     const w4 = this.rt.view('u8', this._w4, NP * KB * qpb * 16);
+    const relaxed = isRelaxed(this.rt); // the relaxed build's nibble order (assembly/int.ts, nibblePos)
     const sc = this.rt.view('f32', this._sc, NP * KB * 8);
     const zp = this.rt.view('i32', this._zp, NP * KB * 8);
     const data = new Uint8Array(n * KB * (bs / 2));
@@ -270,7 +271,7 @@ export class PackedInt4 extends Resident {
         for (let t = 0; t < bs; t++) {
           const kk = b * bs + t;
           const r = t & 3;
-          const byte = w4[(pb * qpb + (t >> 2)) * 16 + ((r >> 1) << 3) + ((c & 3) << 1) + (r & 1)];
+          const byte = w4[(pb * qpb + (t >> 2)) * 16 + (relaxed ? ((c & 3) << 2) + r : ((r >> 1) << 3) + ((c & 3) << 1) + (r & 1))];
           const q = kk < k ? (byte >> ((c >> 2) * 4)) & 15 : 0;
           data[(j * KB + b) * (bs / 2) + (t >> 1)] |= q << ((t & 1) * 4);
         }
@@ -630,11 +631,11 @@ export function matmulInt4(rt: Runtime, x: unknown, batch: unknown, w: unknown, 
     a16 = { ptr: rt.alloc(mPad * KB * bsz * 2), length: 0, owned: true };
     sx = { ptr: rt.alloc(mPad * KB * 4), length: 0, owned: true };
     sums = { ptr: rt.alloc(mPad * KB * 4), length: 0, owned: true };
-    tile = { ptr: rt.alloc(128), length: 0, owned: true };
+    tile = { ptr: rt.alloc(128 + (isRelaxed(rt) ? mPad * KB * bsz : 0)), length: 0, owned: true }; // + the rows as bytes (relaxed build)
     rt.exports.int_quant_rows_blocked(xs.ptr, M, K, bsz, KB, mPad, a16.ptr, sx.ptr, sums.ptr);
     const s = rt.view('f32', sx.ptr, M * KB);
     for (let i = 0; i < s.length; i++) if (!Number.isFinite(s[i])) throw new RangeError(`x: row ${Math.floor(i / KB)} holds NaN or Infinity`);
-    rt.exports.int_int4_f32(a16.ptr, M, mPad, KB, bsz, sx.ptr, sums.ptr, w._w4, w._sc, w._zp, N, bs ? bs.ptr : 0, y.ptr, tile.ptr);
+    rt.exports.int_int4_f32(a16.ptr, M, mPad, KB, bsz, sx.ptr, sums.ptr, w._w4, w._sc, w._zp, w.symmetric ? 1 : 0, N, bs ? bs.ptr : 0, y.ptr, tile.ptr);
     return rt.finish('f32', y) as Float32Array | WasmArray<'f32'>;
   } finally {
     rt.release(xs, bs, a16, sx, sums, tile, y);

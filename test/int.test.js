@@ -279,6 +279,32 @@ for (const { name, sq } of IMPLS) {
     }
   });
 
+  t('int4 at the extremes: activations -127 / 127, alternating signs, nibbles 0 and 15, k = 4096, rows 1..5', () => {
+    const k = 4096, n = 9;
+    // every block's largest |x| is 127 * 0.5, so the activations quantize to exactly -127 / 127
+    const all = new Float32Array(k).fill(63.5);
+    const alt = Float32Array.from({ length: k }, (_, i) => (i & 1 ? 63.5 : -63.5));
+    const x = new Float32Array(5 * k);
+    for (let r = 0; r < 5; r++) x.set(r & 1 ? alt : all, r * k);
+    // symmetric: w = +1 -> q 0, w = -1 -> q 15 (clamped from 16); asymmetric over [-1, 2]: q 0 and 15
+    const wNeg = new Float32Array(k * n).fill(1);
+    const wAlt = Float32Array.from({ length: k * n }, (_, i) => (((i / n) | 0) + (i % n)) & 1 ? 1 : -1);
+    const wAsym = Float32Array.from({ length: k * n }, (_, i) => (i % 3 === 0 ? 2 : -1));
+    for (const [name, wf, symmetric] of [['all q 0', wNeg, true], ['q 0 / 15 alternating', wAlt, true], ['asymmetric q 0 / 15', wAsym, false]]) {
+      for (const blockSize of [32, 128]) {
+        const w = sq.packedInt4(wf, k, n, { blockSize, symmetric }), wr = ref.packedInt4(wf, k, n, { blockSize, symmetric });
+        for (const m of [1, 2, 3, 4, 5]) {
+          const xm = x.subarray(0, m * k);
+          const got = sq.matmulInt4(xm, m, w, null);
+          assertBits(assert, got, ref.matmulInt4(xm, m, wr, null), `${name}, bs ${blockSize}, ${m} rows`);
+          // all 127 x (q - zp) = -8 with scale -1/8: every weight dequantizes to 1, y = 63.5 k
+          if (name === 'all q 0') assert.ok(Math.abs(got[0] - k * 63.5) < 1e-3 * k * 63.5, `${got[0]}`);
+        }
+        w.dispose?.();
+      }
+    }
+  });
+
   t('few-row products (m = 1..8 read the weights as bytes) at the extremes, every dtype combination', () => {
     const r = rng(SEED ^ 21);
     const k = 4096;
