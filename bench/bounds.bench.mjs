@@ -19,6 +19,9 @@
 //   update: the min / max pass, then one count per float in four sub-histograms at a bin taken
 //   from low bits of its pattern (no range test or division), the least a scalar counting loop
 //   does without a scatter.
+// - matmulInt4 at the decode shape (SIMD build) vs one read of its packed weights: a loop of the
+//   widening loads and the four i32x4.dot_i16x8_s per 32 weights with nothing else (no plain-SIMD
+//   op multiplies more than eight 16-bit lanes), beside a plain read of the same bytes.
 import asc from 'assemblyscript/asc';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -71,6 +74,36 @@ export function bound_q_round(x: usize, out: usize, n: i32, s: f32): void {
 `;
 
 const OTHER_FLOORS = `
+/** One read of n bytes (16 at a time, ORed into four accumulators): the floor of a weight stream. */
+export function bound_read(p: usize, n: i32, out: usize): void {
+  let a = i32x4.splat(0), b = a, c = a, d = a;
+  for (let i = 0; i + 64 <= n; i += 64) {
+    const q = p + <usize>i;
+    a = v128.or(a, v128.load(q)); b = v128.or(b, v128.load(q, 16));
+    c = v128.or(c, v128.load(q, 32)); d = v128.or(d, v128.load(q, 48));
+  }
+  v128.store(out, v128.or(v128.or(a, b), v128.or(c, d)));
+}
+/**
+ * int4 decode floor for the SIMD build: per 16-byte quad (32 weights) two widening loads and four
+ * i32x4.dot_i16x8_s with activations held in registers; no nibble unpacking, no zero points, no
+ * block scales. No plain-SIMD op multiplies more than eight 16-bit lanes, so any kernel does at
+ * least these four multiply-adds per quad.
+ */
+export function bound_i4_dots(w: usize, quads: i32, a: usize, out: usize): void {
+  const a0 = v128.load(a), a1 = v128.load(a, 16), a2 = v128.load(a, 32), a3 = v128.load(a, 48);
+  let c0 = i32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
+  for (let q = 0; q + 2 <= quads; q += 2) {
+    const p = w + (<usize>q << 4);
+    let v = v128.load8x8_u(p), u = v128.load8x8_u(p, 8);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a0, v)); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a1, v));
+    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(a2, u)); c3 = i32x4.add(c3, i32x4.dot_i16x8_s(a3, u));
+    v = v128.load8x8_u(p, 16); u = v128.load8x8_u(p, 24);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a0, v)); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a1, v));
+    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(a2, u)); c3 = i32x4.add(c3, i32x4.dot_i16x8_s(a3, u));
+  }
+  v128.store(out, i32x4.add(i32x4.add(c0, c1), i32x4.add(c2, c3)));
+}
 /** toFloat16 floor: load 8 floats, narrow them (saturating), store 8 halves. */
 export function bound_h_narrow(x: usize, out: usize, n: i32): void {
   for (let i = 0; i + 8 <= n; i += 8) {
@@ -283,6 +316,28 @@ export async function run({ simd }) {
   record('bounds', 'spmm 90% x 64, f32 sparseMatrix (package)', mm[3], { ...fm, ratios: { 'f32 CSR': mm[0].ms } });
   record('bounds', 'spmm 90% x 64, sparseInt8Matrix (package)', mm[4], { ...fm, ratios: { 'f32 CSR': mm[0].ms } });
   for (const h of [A, Q, xv, yv, xb, yb]) h.dispose();
+
+  // ---- int4 decode (SIMD build): 1 x 4096 x 4096, bs 32, against one read of its packed weights
+  {
+    const K4 = 4096, N4 = 4096;
+    const wf = Float32Array.from({ length: K4 * N4 }, () => (rnd() - 0.5) * 0.1);
+    const p4 = simd.packedInt4(wf, K4, N4, { blockSize: 32 }), xd = simd.wasmArray(Float32Array.from({ length: K4 }, () => rnd() - 0.5));
+    const yd = simd.alloc('f32', N4), b4 = Math.ceil(N4 / 8) * Math.ceil(K4 / 32) * 32 * 4;
+    const W4 = take(b4), A4 = take(64), O4 = take(16);
+    if (at > mem().byteLength) e.memory.grow(Math.ceil((at - mem().byteLength) / 65536));
+    new Uint8Array(mem(), W4, b4).set(simd.rt.view('u8', p4._w4, b4));
+    new Int16Array(mem(), A4, 32).forEach((_, j, a) => { a[j] = Math.round(rnd() * 254) - 127; });
+    const ds = alternate([
+      ['read', () => e.bound_read(W4, b4, O4)],
+      ['dots', () => e.bound_i4_dots(W4, b4 >> 4, A4, O4)],
+      ['pkg', () => simd.matmulInt4(xd, 1, p4, null, yd)],
+    ]);
+    const rd = { 'one read': ds[0].ms };
+    record('bounds', `int4 decode floor: one read of the packed weights (${b4 / 2 ** 20} MiB)`, ds[0], { bytes: b4, ratios: rd });
+    record('bounds', 'int4 decode floor: widening loads and 4 dots per 32 weights (bound)', ds[1], { bytes: b4, ratios: rd });
+    record('bounds', 'matmulInt4 bs 32 1x4096x4096, resident [simd] (package)', ds[2], { bytes: b4, ratios: rd });
+    for (const h of [p4, xd, yd]) h.dispose();
+  }
 
   // ---- quantize: 4M floats as in the quant bench, against the 16 MiB copy timed in the same rounds
   const n = 1 << 22;

@@ -1,9 +1,11 @@
 // The relaxed build against the SIMD build, alternated in one process (A, B, A, B, ... after a
-// warm-up): quantizedLinear with reduceRange (the 7-bit kernel) and without, and the int8 products
-// with full 8-bit operands (which keep the SIMD path), 64 x 4096 x 4096 and 1 x 4096 x 4096,
-// resident. Runs where init() picks the relaxed build (Deno, Bun, browsers; not Node 20, whose
+// warm-up): quantizedLinear with reduceRange (the 7-bit kernel) and without, the int8 products
+// with full 8-bit operands (which keep the SIMD path) and matmulInt4 (relaxed int8 dot with the
+// nibbles), 64 x 4096 x 4096 and 1 x 4096 x 4096, resident; then the decode shape in the relaxed
+// build against f32 matmul and the floors. Runs where init() picks the relaxed build (Deno, Bun, browsers; not Node 20, whose
 // flagged relaxed SIMD is wrong): `deno run -A bench/int-relaxed.mjs [--quick]`. Prints one JSON
-// line: { runtime, rows: [{ name, ms, ratio }] } (ratio = SIMD ms / relaxed ms, median over rounds).
+// line: { runtime, rows: [{ name, simdMs, relaxedMs, ratio } | { decode: true, name, ms, xf32?, xfloor? }] }
+// (ratio = SIMD ms / relaxed ms, median over rounds).
 import { init } from 'sparq';
 
 const args = globalThis.Deno ? Deno.args : globalThis.process ? process.argv.slice(2) : [];
@@ -25,29 +27,50 @@ if (relaxed.build !== 'relaxed') {
     const x = Float32Array.from({ length: M * K }, () => (rnd() + rnd() + rnd() - 1.5) * 2);
     const a8 = Int8Array.from({ length: M * K }, () => Math.floor(rnd() * 256) - 128);
     const au = Uint8Array.from({ length: M * K }, () => Math.floor(rnd() * 256));
-    const set = (sq) => ({ sq, w8: sq.packedInt8(w, K, N), pb: sq.packedInt8(b8, K, N), xw: sq.wasmArray(x), aw: sq.wasmArray(a8), auw: sq.wasmArray(au), y: sq.alloc('f32', M * N), c: sq.alloc('i32', M * N) });
+    const set = (sq) => ({ sq, w8: sq.packedInt8(w, K, N), w4: sq.packedInt4(w, K, N, { blockSize: 32 }), pb: sq.packedInt8(b8, K, N), xw: sq.wasmArray(x), aw: sq.wasmArray(a8), auw: sq.wasmArray(au), y: sq.alloc('f32', M * N), c: sq.alloc('i32', M * N) });
     const S = set(simd), R = set(relaxed);
     const cases = {
       [`quantizedLinear reduceRange ${M}x${K}x${N}`]: (e) => e.sq.quantizedLinear(e.xw, M, e.w8, null, e.y, { reduceRange: true }),
       [`quantizedLinear ${M}x${K}x${N}`]: (e) => e.sq.quantizedLinear(e.xw, M, e.w8, null, e.y),
       [`int8 x int8 -> int32 ${M}x${K}x${N}`]: (e) => e.sq.matmulInteger(e.aw, e.pb, M, K, N, undefined, e.c),
       [`uint8 x int8 -> int32 ${M}x${K}x${N}`]: (e) => e.sq.matmulInteger(e.auw, e.pb, M, K, N, { aZeroPoint: 128 }, e.c),
+      [`matmulInt4 bs 32 ${M}x${K}x${N}`]: (e) => e.sq.matmulInt4(e.xw, M, e.w4, null, e.y),
     };
     const rounds = QUICK ? 5 : M === 1 ? 41 : 15;
     if (M === 1) {
-      // the floor of the decode shape: one read of the weights as bytes (the relaxed kernel's operand),
-      // by the quant family's min / max kernel over the same bytes, alternated with the 7-bit product
-      const ex = relaxed.rt.exports, scratch = relaxed.rt.alloc(16), bytes = Math.ceil(N / 8) * Math.ceil(K / 4) * 32;
-      const floor = () => ex.quant_minmax_f32(R.w8._b8, bytes >> 2, scratch);
-      const prod = cases[`quantizedLinear reduceRange ${M}x${K}x${N}`];
-      for (let i = 0; i < 3; i++) { floor(); prod(R); }
-      const tf = [], tq = [], ratio = [];
+      // the decode shape in the relaxed build, as the int family's decodeShapes does for the SIMD
+      // build: f32 matmul, quantizedLinear (with and without reduceRange), matmulInt4 and the floors
+      // (one read of the packed int8 / int4 weights by the quant family's min / max kernel over
+      // the same bytes) alternated; "x f32 matmul" and "x floor" are medians of per-round ratios
+      const ex = relaxed.rt.exports, scratch = relaxed.rt.alloc(16);
+      const b8Bytes = Math.ceil(N / 8) * Math.ceil(K / 4) * 32, i4Bytes = Math.ceil(N / 8) * Math.ceil(K / 32) * 32 * 4;
+      const wf = R.sq.wasmArray(w);
+      const dec = {
+        f32: () => R.sq.matmul(R.xw, wf, M, K, N, R.y),
+        ql: () => R.sq.quantizedLinear(R.xw, M, R.w8, null, R.y),
+        qlrr: () => R.sq.quantizedLinear(R.xw, M, R.w8, null, R.y, { reduceRange: true }),
+        i4: () => R.sq.matmulInt4(R.xw, M, R.w4, null, R.y),
+        floor8: () => ex.quant_minmax_f32(R.w8._b8, b8Bytes >> 2, scratch),
+        floor4: () => ex.quant_minmax_f32(R.w4._w4, i4Bytes >> 2, scratch),
+      };
+      for (let i = 0; i < 3; i++) for (const f of Object.values(dec)) f();
+      const T = Object.fromEntries(Object.keys(dec).map((k) => [k, []]));
       for (let r = 0; r < rounds; r++) {
-        let t0 = performance.now(); floor(); const a = performance.now() - t0;
-        t0 = performance.now(); prod(R); const b = performance.now() - t0;
-        tf.push(a); tq.push(b); ratio.push(b / a);
+        for (const [k, f] of Object.entries(dec)) {
+          const t0 = performance.now();
+          f();
+          T[k].push(performance.now() - t0);
+        }
       }
-      rows.push({ name: `floor: one read of the int8 weights (16 MiB), with quantizedLinear reduceRange ${M}x${K}x${N}`, floorMs: +med(tf).toFixed(4), relaxedMs: +med(tq).toFixed(4), overFloor: +med(ratio).toFixed(3), rounds });
+      const per = (a, b) => +med(T[a].map((t, i) => t / T[b][i])).toFixed(3);
+      const shape = `${M}x${K}x${N}`;
+      rows.push({ decode: true, name: `decode: f32 sq.matmul ${shape}, resident`, ms: +med(T.f32).toFixed(4), flops: 2 * M * K * N, rounds });
+      rows.push({ decode: true, name: `decode: quantizedLinear ${shape}, resident`, ms: +med(T.ql).toFixed(4), flops: 2 * M * K * N, xf32: per('ql', 'f32'), xfloor: per('ql', 'floor8'), rounds });
+      rows.push({ decode: true, name: `decode: quantizedLinear reduceRange ${shape}`, ms: +med(T.qlrr).toFixed(4), flops: 2 * M * K * N, xf32: per('qlrr', 'f32'), xfloor: per('qlrr', 'floor8'), rounds });
+      rows.push({ decode: true, name: `decode: matmulInt4 bs 32 ${shape}, resident`, ms: +med(T.i4).toFixed(4), flops: 2 * M * K * N, xf32: per('i4', 'f32'), xfloor: per('i4', 'floor4'), rounds });
+      rows.push({ decode: true, name: `decode floor: one read of the int8 weights (${b8Bytes / 2 ** 20} MiB)`, ms: +med(T.floor8).toFixed(4), bytes: b8Bytes, rounds });
+      rows.push({ decode: true, name: `decode floor: one read of the int4 weights (${i4Bytes / 2 ** 20} MiB)`, ms: +med(T.floor4).toFixed(4), bytes: i4Bytes, rounds });
+      wf.dispose();
       relaxed.rt.free(scratch);
     }
     for (const [name, f] of Object.entries(cases)) {
@@ -60,7 +83,7 @@ if (relaxed.build !== 'relaxed') {
       }
       rows.push({ name, simdMs: +med(ts).toFixed(4), relaxedMs: +med(tr).toFixed(4), ratio: +med(ratio).toFixed(3), rounds });
     }
-    for (const e of [S, R]) for (const h of ['w8', 'pb', 'xw', 'aw', 'auw', 'y', 'c']) e[h].dispose();
+    for (const e of [S, R]) for (const h of ['w8', 'w4', 'pb', 'xw', 'aw', 'auw', 'y', 'c']) e[h].dispose();
   }
   console.log(JSON.stringify({ runtime, rows }));
 }
