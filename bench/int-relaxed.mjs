@@ -53,6 +53,21 @@ if (relaxed.build !== 'relaxed') {
         floor8: () => ex.quant_minmax_f32(R.w8._b8, b8Bytes >> 2, scratch),
         floor4: () => ex.quant_minmax_f32(R.w4._w4, i4Bytes >> 2, scratch),
       };
+      // the int4 floor compiled by bench/int.bench.mjs (--floors file), on this instance's memory and
+      // the package's weights, timed after qlrr as matmulInt4 is after ql (both after 16 MiB of
+      // other weights)
+      const fi = args.indexOf('--floors');
+      if (fi >= 0) {
+        const fx = new WebAssembly.Instance(new WebAssembly.Module(await Deno.readFile(args[fi + 1])), { env: { memory: ex.memory, abort() {} } }).exports;
+        const A = relaxed.rt.alloc(64);
+        const av = relaxed.rt.view('i8', A, 48);
+        for (let j = 0; j < 32; j++) av[j] = Math.floor(rnd() * 255) - 127;
+        av.fill(0x0f, 32, 48);
+        const qlrr = dec.qlrr;
+        delete dec.qlrr;
+        dec.qlrr = qlrr; // after floor4 ...
+        dec.rsplit = () => fx.bound_i4_rsplit(R.w4._w4, i4Bytes >> 4, A, scratch); // ... then the floor
+      }
       for (let i = 0; i < 3; i++) for (const f of Object.values(dec)) f();
       const T = Object.fromEntries(Object.keys(dec).map((k) => [k, []]));
       for (let r = 0; r < rounds; r++) {
@@ -70,6 +85,7 @@ if (relaxed.build !== 'relaxed') {
       rows.push({ decode: true, name: `decode: matmulInt4 bs 32 ${shape}, resident`, ms: +med(T.i4).toFixed(4), flops: 2 * M * K * N, xf32: per('i4', 'f32'), xfloor: per('i4', 'floor4'), rounds });
       rows.push({ decode: true, name: `decode floor: one read of the int8 weights (${b8Bytes / 2 ** 20} MiB)`, ms: +med(T.floor8).toFixed(4), bytes: b8Bytes, rounds });
       rows.push({ decode: true, name: `decode floor: one read of the int4 weights (${i4Bytes / 2 ** 20} MiB)`, ms: +med(T.floor4).toFixed(4), bytes: i4Bytes, rounds });
+      if (dec.rsplit) rows.push({ decode: true, name: 'int4 decode floor: the relaxed dots and the nibble split alone (bound)', ms: +med(T.rsplit).toFixed(4), bytes: i4Bytes, xfloor: per('rsplit', 'floor4'), rounds });
       wf.dispose();
       relaxed.rt.free(scratch);
     }
