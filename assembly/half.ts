@@ -49,20 +49,21 @@ export function half_to_f16_f32(x: usize, n: i32, out: usize): void {
     v128.store(HC, i32x4.splat(0x7f800000), 16);
     v128.store(HC, i32x4.splat(0x38800000), 32);
     v128.store(HC, i32x4.splat(0x06800000), 48);
-    v128.store(HC, i32x4.splat(0xfff), 64);
-    v128.store(HC, i32x4.splat(0x1f800), 80);
+    v128.store(HC, i32x4.splat(126 << 23), 64);
+    v128.store(HC, i32x4.splat(0x00080001), 80);
     v128.store(HC, i16x8.splat(0x7c00), 96);
     v128.store(HC, i16x8.splat(<i16>0x8000), 112);
     const abs = v128.load(HC, 0), expm = v128.load(HC, 16), minNorm = v128.load(HC, 32), mOff = v128.load(HC, 48);
-    const low = v128.load(HC, 64), off = v128.load(HC, 80), inf = v128.load(HC, 96), sgn = v128.load(HC, 112);
+    const k126 = v128.load(HC, 64), w18 = v128.load(HC, 80), inf = v128.load(HC, 96), sgn = v128.load(HC, 112);
     // the loop runs on pointers (fewer loop instructions than an index: 0.94-0.95x, alternated)
     const end = x + (<usize>(n & ~7) << 2);
     let po = out;
     for (let p = x; p < end; p += 32, po += 16) {
       const x0 = v128.load(p), x1 = v128.load(p, 16);
-      const h = i16x8.narrow_i32x4_u(f16Lanes(v128.and(x0, abs), expm, minNorm, mOff, low, off), f16Lanes(v128.and(x1, abs), expm, minNorm, mOff, low, off));
-      // |x| >= 65536, Inf and NaN lanes come out above 0x7c00 (the narrowing saturates): such blocks
-      // are rare and take the scalar way (one test per 8 lanes instead of a clamp and a NaN merge)
+      const h = i16x8.narrow_i32x4_s(f16Lanes(v128.and(x0, abs), expm, minNorm, mOff, k126, w18), f16Lanes(v128.and(x1, abs), expm, minNorm, mOff, k126, w18));
+      // |x| >= 65536, Inf and NaN lanes come out above 0x7c00 as u16 (the signed narrowing
+      // saturates both ways): such blocks are rare and take the scalar way (one test per 8 lanes
+      // instead of a clamp and a NaN merge)
       if (v128.any_true(i16x8.sub_sat_u(h, inf))) {
         for (let j = 0; j < 8; j++) store<u16>(po + (<usize>j << 1), <u16>f16Of(load<u32>(p + (<usize>j << 2))));
         continue;
@@ -77,14 +78,15 @@ export function half_to_f16_f32(x: usize, n: i32, out: usize): void {
 
 // Four lanes of f16Of for a = |x|, the rounding done by one f32 add: with E the exponent of a (at
 // least -14), M = 2^(E + 13) has an ulp of 2^(E - 10), the f16 step at a (2^-24 below 2^-14), so
-// s = M + a rounds a to that step, ties to even, in one IEEE rounding. s's low 12 bits then hold
-// a / step (1024 .. 2048 for a normal a, the f16 code below 2^-14) and s >> 13 is (E + 140) << 10,
-// so (s >> 13) + (s & 0xfff) - (126 << 10) is the f16 encoding; a carry to 2048 steps the exponent,
-// and 65520 up to 65536 gives 0x7c00 (Inf). Larger a, Inf and NaN give more than 0x7c00.
-@inline function f16Lanes(a: v128, expm: v128, minNorm: v128, mOff: v128, low: v128, off: v128): v128 {
+// s = M + a rounds a to that step, ties to even, in one IEEE rounding. s's low 16 bits then hold
+// a / step (1024 .. 2048 for a normal a, the f16 code below 2^-14; bits 12..15 are zero) and its
+// high 16 bits, less 126 << 7, hold (E + 14) << 7, so one i32x4.dot_i16x8_s with (1, 8) gives
+// (E + 14) << 10 + a / step, the f16 encoding; a carry to 2048 steps the exponent, and 65520 up
+// to 65536 gives 0x7c00 (Inf). Larger a, Inf and NaN give more than 0x7c00 or a negative lane.
+@inline function f16Lanes(a: v128, expm: v128, minNorm: v128, mOff: v128, k126: v128, w18: v128): v128 {
   const m = i32x4.add(i32x4.max_u(v128.and(a, expm), minNorm), mOff);
   const s = f32x4.add(a, m);
-  return i32x4.sub(i32x4.add(i32x4.shr_u(s, 13), v128.and(s, low)), off);
+  return i32x4.dot_i16x8_s(i32x4.sub(s, k126), w18);
 }
 
 /** out[i] = bf16 bits of x[i] (u16), n elements. */
