@@ -54,8 +54,7 @@ if (relaxed.build !== 'relaxed') {
         floor4: () => ex.quant_minmax_f32(R.w4._w4, i4Bytes >> 2, scratch),
       };
       // the int4 floor compiled by bench/int.bench.mjs (--floors file), on this instance's memory and
-      // the package's weights, timed after qlrr as matmulInt4 is after ql (both after 16 MiB of
-      // other weights)
+      // the package's weights
       const fi = args.indexOf('--floors');
       if (fi >= 0) {
         const fx = new WebAssembly.Instance(new WebAssembly.Module(await Deno.readFile(args[fi + 1])), { env: { memory: ex.memory, abort() {} } }).exports;
@@ -63,30 +62,35 @@ if (relaxed.build !== 'relaxed') {
         const av = relaxed.rt.view('i8', A, 48);
         for (let j = 0; j < 32; j++) av[j] = Math.floor(rnd() * 255) - 127;
         av.fill(0x0f, 32, 48);
-        const qlrr = dec.qlrr;
-        delete dec.qlrr;
-        dec.qlrr = qlrr; // after floor4 ...
-        dec.rsplit = () => fx.bound_i4_rsplit(R.w4._w4, i4Bytes >> 4, A, scratch); // ... then the floor
+        dec.rsplit = () => fx.bound_i4_rsplit(R.w4._w4, i4Bytes >> 4, A, scratch);
       }
       for (let i = 0; i < 3; i++) for (const f of Object.values(dec)) f();
-      const T = Object.fromEntries(Object.keys(dec).map((k) => [k, []]));
-      for (let r = 0; r < rounds; r++) {
-        for (const [k, f] of Object.entries(dec)) {
-          const t0 = performance.now();
-          f();
-          T[k].push(performance.now() - t0);
+      // two cache states: warm (the cases in turn) and cold (before each case a read of 64 MiB
+      // that no case uses, so none finds its weights in cache)
+      const other = R.sq.alloc('f32', K * N);
+      const evict = () => ex.quant_minmax_f32(other._ptr, K * N, scratch);
+      for (const cold of [false, true]) {
+        const T = Object.fromEntries(Object.keys(dec).map((k) => [k, []]));
+        for (let r = 0; r < rounds; r++) {
+          for (const [k, f] of Object.entries(dec)) {
+            if (cold) evict();
+            const t0 = performance.now();
+            f();
+            T[k].push(performance.now() - t0);
+          }
         }
+        const per = (a, b) => +med(T[a].map((t, i) => t / T[b][i])).toFixed(3);
+        const shape = `${M}x${K}x${N}`, st = cold ? ', cold cache' : '';
+        rows.push({ decode: true, name: `decode: f32 sq.matmul ${shape}, resident${st}`, ms: +med(T.f32).toFixed(4), flops: 2 * M * K * N, rounds });
+        rows.push({ decode: true, name: `decode: quantizedLinear ${shape}, resident${st}`, ms: +med(T.ql).toFixed(4), flops: 2 * M * K * N, xf32: per('ql', 'f32'), xfloor: per('ql', 'floor8'), rounds });
+        rows.push({ decode: true, name: `decode: quantizedLinear reduceRange ${shape}${st}`, ms: +med(T.qlrr).toFixed(4), flops: 2 * M * K * N, xf32: per('qlrr', 'f32'), xfloor: per('qlrr', 'floor8'), rounds });
+        rows.push({ decode: true, name: `decode: matmulInt4 bs 32 ${shape}, resident${st}`, ms: +med(T.i4).toFixed(4), flops: 2 * M * K * N, xf32: per('i4', 'f32'), xfloor: per('i4', 'floor4'), rounds });
+        rows.push({ decode: true, name: `decode floor${st}: one read of the int8 weights (${b8Bytes / 2 ** 20} MiB)`, ms: +med(T.floor8).toFixed(4), bytes: b8Bytes, rounds });
+        rows.push({ decode: true, name: `decode floor${st}: one read of the int4 weights (${i4Bytes / 2 ** 20} MiB)`, ms: +med(T.floor4).toFixed(4), bytes: i4Bytes, rounds });
+        if (dec.rsplit) rows.push({ decode: true, name: `int4 decode floor${st}: the relaxed dots and the nibble split alone (bound)`, ms: +med(T.rsplit).toFixed(4), bytes: i4Bytes, xfloor: per('rsplit', 'floor4'), rounds });
       }
-      const per = (a, b) => +med(T[a].map((t, i) => t / T[b][i])).toFixed(3);
-      const shape = `${M}x${K}x${N}`;
-      rows.push({ decode: true, name: `decode: f32 sq.matmul ${shape}, resident`, ms: +med(T.f32).toFixed(4), flops: 2 * M * K * N, rounds });
-      rows.push({ decode: true, name: `decode: quantizedLinear ${shape}, resident`, ms: +med(T.ql).toFixed(4), flops: 2 * M * K * N, xf32: per('ql', 'f32'), xfloor: per('ql', 'floor8'), rounds });
-      rows.push({ decode: true, name: `decode: quantizedLinear reduceRange ${shape}`, ms: +med(T.qlrr).toFixed(4), flops: 2 * M * K * N, xf32: per('qlrr', 'f32'), xfloor: per('qlrr', 'floor8'), rounds });
-      rows.push({ decode: true, name: `decode: matmulInt4 bs 32 ${shape}, resident`, ms: +med(T.i4).toFixed(4), flops: 2 * M * K * N, xf32: per('i4', 'f32'), xfloor: per('i4', 'floor4'), rounds });
-      rows.push({ decode: true, name: `decode floor: one read of the int8 weights (${b8Bytes / 2 ** 20} MiB)`, ms: +med(T.floor8).toFixed(4), bytes: b8Bytes, rounds });
-      rows.push({ decode: true, name: `decode floor: one read of the int4 weights (${i4Bytes / 2 ** 20} MiB)`, ms: +med(T.floor4).toFixed(4), bytes: i4Bytes, rounds });
-      if (dec.rsplit) rows.push({ decode: true, name: 'int4 decode floor: the relaxed dots and the nibble split alone (bound)', ms: +med(T.rsplit).toFixed(4), bytes: i4Bytes, xfloor: per('rsplit', 'floor4'), rounds });
       wf.dispose();
+      other.dispose();
       relaxed.rt.free(scratch);
     }
     for (const [name, f] of Object.entries(cases)) {

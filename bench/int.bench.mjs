@@ -178,7 +178,9 @@ export async function run({ simd, scalar }) {
  * Decode shapes (1 and 4 rows times 4096 x 4096), SIMD build, resident: f32 matmul, quantizedLinear
  * (with and without reduceRange) and matmulInt4, alternated with the floors, one read of the packed
  * weights each product streams (the int8 weights as bytes, the int4 panels; read by the quant
- * family's min / max kernel over the same bytes, so no copy into JS). "x f32 matmul" and "x floor"
+ * family's min / max kernel over the same bytes, so no copy into JS). Two cache states: warm (the
+ * cases in turn, so each finds what the previous round left in the last-level cache) and, for one
+ * row, cold (before each case a read of 64 MiB that no case uses). "x f32 matmul" and "x floor"
  * are medians of the per-round ratios.
  */
 async function decodeShapes(sq, r) {
@@ -186,8 +188,9 @@ async function decodeShapes(sq, r) {
   const bw = sq.wasmArray(w);
   const p8 = sq.packedInt8(w, K, N), p4 = sq.packedInt4(w, K, N, { blockSize: 32, symmetric: true });
   const ex = sq.rt.exports, scratch = sq.rt.alloc(16);
+  const other = sq.alloc('f32', K * N); // 64 MiB that no case reads, read before each case
   const b8Bytes = Math.ceil(N / 8) * Math.ceil(K / 4) * 32, i4Bytes = Math.ceil(N / 8) * Math.ceil(K / 32) * 32 * 4;
-  for (const m of [1, 4]) {
+  for (const [m, cold] of [[1, false], [1, true], [4, false]]) {
     const xw = sq.wasmArray(f32(r, m * K, 2)), yw = sq.alloc('f32', m * N);
     const cases = {
       f32: () => sq.matmul(xw, bw, m, K, N, yw),
@@ -200,8 +203,12 @@ async function decodeShapes(sq, r) {
     for (let i = 0; i < 3; i++) for (const f of Object.values(cases)) f();
     const rounds = QUICK ? 7 : 41;
     const ms = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+    // cold: every case starts from the same state, after a read of 64 MiB of other data, so
+    // neither a product nor a floor finds its weights left in cache by the case before it
+    const evict = () => ex.quant_minmax_f32(other._ptr, K * N, scratch);
     for (let i = 0; i < rounds; i++) {
       for (const [name, f] of Object.entries(cases)) {
+        if (cold) evict();
         const t0 = performance.now();
         f();
         ms[name].push(performance.now() - t0);
@@ -215,18 +222,19 @@ async function decodeShapes(sq, r) {
       if (floor) row['x floor'] = per(key, floor);
       return row;
     };
-    const F = rec(`decode: f32 sq.matmul ${shape}, resident [simd]`, 'f32');
-    const Q = rec(`decode: quantizedLinear ${shape}, resident [simd]`, 'ql', 'floor8');
-    const QR = rec(`decode: quantizedLinear reduceRange ${shape} [simd]`, 'qlrr', 'floor8');
-    const I = rec(`decode: matmulInt4 bs 32 ${shape}, resident [simd]`, 'i4', 'floor4');
-    record('int', `decode floor: one read of the int8 weights (${(b8Bytes / 2 ** 20).toFixed(0)} MiB)`, { ms: median(ms.floor8), rme: 0 }, { bytes: b8Bytes });
-    record('int', `decode floor: one read of the int4 weights (${(i4Bytes / 2 ** 20).toFixed(0)} MiB)`, { ms: median(ms.floor4), rme: 0 }, { bytes: i4Bytes });
-    console.log(`    ${shape}: f32 matmul / quantizedLinear ${(1 / Q['x f32 matmul']).toFixed(2)}x (reduceRange ${(1 / QR['x f32 matmul']).toFixed(2)}x), / matmulInt4 ${(1 / I['x f32 matmul']).toFixed(2)}x; over the floor: quantizedLinear ${Q['x floor']}x, matmulInt4 ${I['x floor']}x (f32 ${F.ms.toFixed(3)} ms)`);
+    const st = cold ? ', cold cache' : '';
+    const F = rec(`decode: f32 sq.matmul ${shape}, resident${st} [simd]`, 'f32');
+    const Q = rec(`decode: quantizedLinear ${shape}, resident${st} [simd]`, 'ql', 'floor8');
+    const QR = rec(`decode: quantizedLinear reduceRange ${shape}${st} [simd]`, 'qlrr', 'floor8');
+    const I = rec(`decode: matmulInt4 bs 32 ${shape}, resident${st} [simd]`, 'i4', 'floor4');
+    record('int', `decode floor${st}: one read of the int8 weights (${(b8Bytes / 2 ** 20).toFixed(0)} MiB)`, { ms: median(ms.floor8), rme: 0 }, { bytes: b8Bytes });
+    record('int', `decode floor${st}: one read of the int4 weights (${(i4Bytes / 2 ** 20).toFixed(0)} MiB)`, { ms: median(ms.floor4), rme: 0 }, { bytes: i4Bytes });
+    console.log(`    ${shape}${st}: f32 matmul / quantizedLinear ${(1 / Q['x f32 matmul']).toFixed(2)}x (reduceRange ${(1 / QR['x f32 matmul']).toFixed(2)}x), / matmulInt4 ${(1 / I['x f32 matmul']).toFixed(2)}x; over the floor: quantizedLinear ${Q['x floor']}x, matmulInt4 ${I['x floor']}x (f32 ${F.ms.toFixed(3)} ms)`);
     xw.dispose();
     yw.dispose();
   }
   sq.rt.free(scratch);
-  for (const h of [bw, p8, p4]) h.dispose();
+  for (const h of [bw, p8, p4, other]) h.dispose();
 }
 
 /**
