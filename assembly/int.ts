@@ -410,46 +410,45 @@ export function int_b8_s16_i32(a16: usize, m: i32, KP: i32, bp: usize, z8: usize
         let a0 = a16 + <usize>i * rs;
         let l0 = i32x4.splat(0), h0 = l0, l1 = l0, h1 = l0;
         let bq = bpp;
-        // Two k-quads per step. Widening the weights: V8 11 (Node 20, the engines that run the SIMD
-        // build) is faster with widening loads (12% at 1 x 1024 x 1024), V8 15 (Deno, Chromium:
-        // the relaxed build) with a load and two extends (20%); the same sums either way.
-        if (ASC_FEATURE_RELAXED_SIMD) {
-          for (; bq + 64 <= end; bq += 64) {
-            let a = v128.load64_splat(a0);
-            let v = v128.load(bq), w = v128.load(bq, 16);
-            l0 = i32x4.add(l0, i32x4.dot_i16x8_s(a, i16x8.extend_low_i8x16_s(v)));
-            h0 = i32x4.add(h0, i32x4.dot_i16x8_s(a, i16x8.extend_high_i8x16_s(v)));
-            l1 = i32x4.add(l1, i32x4.dot_i16x8_s(a, i16x8.extend_low_i8x16_s(w)));
-            h1 = i32x4.add(h1, i32x4.dot_i16x8_s(a, i16x8.extend_high_i8x16_s(w)));
-            a = v128.load64_splat(a0, 8);
-            v = v128.load(bq, 32); w = v128.load(bq, 48);
-            l0 = i32x4.add(l0, i32x4.dot_i16x8_s(a, i16x8.extend_low_i8x16_s(v)));
-            h0 = i32x4.add(h0, i32x4.dot_i16x8_s(a, i16x8.extend_high_i8x16_s(v)));
-            l1 = i32x4.add(l1, i32x4.dot_i16x8_s(a, i16x8.extend_low_i8x16_s(w)));
-            h1 = i32x4.add(h1, i32x4.dot_i16x8_s(a, i16x8.extend_high_i8x16_s(w)));
-            a0 += 16;
-          }
-        } else {
-          for (; bq + 64 <= end; bq += 64) {
-            let a = v128.load64_splat(a0);
-            l0 = i32x4.add(l0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq)));
-            h0 = i32x4.add(h0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 8)));
-            l1 = i32x4.add(l1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 16)));
-            h1 = i32x4.add(h1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 24)));
-            a = v128.load64_splat(a0, 8);
-            l0 = i32x4.add(l0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 32)));
-            h0 = i32x4.add(h0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 40)));
-            l1 = i32x4.add(l1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 48)));
-            h1 = i32x4.add(h1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 56)));
-            a0 += 16;
-          }
+        // Four streams: the panel's k-quads in four runs [t Q, (t + 1) Q), one quad of each per step
+        // (exact integer sums, in any order), so four reads are in flight where one sequential
+        // stream leaves the memory idle (0.70x the time from a cold cache, 1 x 4096 x 4096); then
+        // the KQ - 4 Q quads left one at a time. Widening loads (V8 11: 0.88x the time of a load
+        // and two extends).
+        const Q = <usize>(KQ >> 2);
+        const qb = Q << 5, qa = Q << 3; // bytes of a run of the panel and of the row
+        for (const e4 = bpp + qb; bq < e4; bq += 32) {
+          let a = v128.load64_splat(a0);
+          l0 = i32x4.add(l0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq)));
+          h0 = i32x4.add(h0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 8)));
+          l1 = i32x4.add(l1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 16)));
+          h1 = i32x4.add(h1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 24)));
+          a = v128.load64_splat(a0 + qa);
+          l0 = i32x4.add(l0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq + qb)));
+          h0 = i32x4.add(h0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq + qb, 8)));
+          l1 = i32x4.add(l1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq + qb, 16)));
+          h1 = i32x4.add(h1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq + qb, 24)));
+          a = v128.load64_splat(a0 + 2 * qa);
+          l0 = i32x4.add(l0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq + 2 * qb)));
+          h0 = i32x4.add(h0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq + 2 * qb, 8)));
+          l1 = i32x4.add(l1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq + 2 * qb, 16)));
+          h1 = i32x4.add(h1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq + 2 * qb, 24)));
+          a = v128.load64_splat(a0 + 3 * qa);
+          l0 = i32x4.add(l0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq + 3 * qb)));
+          h0 = i32x4.add(h0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq + 3 * qb, 8)));
+          l1 = i32x4.add(l1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq + 3 * qb, 16)));
+          h1 = i32x4.add(h1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq + 3 * qb, 24)));
+          a0 += 8;
         }
-        if (bq < end) {
+        bq += 3 * qb;
+        a0 += 3 * qa;
+        for (; bq < end; bq += 32) {
           const a = v128.load64_splat(a0);
           l0 = i32x4.add(l0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq)));
           h0 = i32x4.add(h0, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 8)));
           l1 = i32x4.add(l1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 16)));
           h1 = i32x4.add(h1, i32x4.dot_i16x8_s(a, v128.load8x8_s(bq, 24)));
+          a0 += 8;
         }
         const sv = i32x4.splat(load<i32>(rowS + (<usize>i << 2)));
         const r0 = i32x4.sub(pairSum(l0, h0), i32x4.mul(v128.load(z8 + ci), sv));
@@ -833,15 +832,92 @@ export function int_pack_int4(w: usize, k: i32, n: i32, bs: i32, symmetric: i32,
 }
 
 /**
- * y + f32(dot) * (sx * scale) for 4 columns, dot = c - zp * sum(a) (sym: zero point 8 in every
- * column; else the 4 zero points at zp): the operations of blockUpdate with y in a register.
+ * f32(dot) * (sx * scale) for 4 columns, dot = c - zp * sum(a) (sym: zero point 8 in every column;
+ * else the 4 zero points at zp): the term blockUpdate adds, for rows added up in registers.
  */
 // @ts-ignore: decorator
-@inline function rowTerm(y: v128, c: v128, sym: i32, zp: usize, sa: i32, sxv: v128, s: v128): v128 {
+@inline function blockTerm(c: v128, sym: i32, zp: usize, sa: i32, sxv: v128, s: v128): v128 {
   let d: v128;
   if (sym) d = i32x4.sub(c, i32x4.splat(sa << 3));
   else d = i32x4.sub(c, i32x4.mul(v128.load(zp), i32x4.splat(sa)));
-  return f32x4.add(y, f32x4.mul(f32x4.convert_i32x4_s(d), f32x4.mul(sxv, s)));
+  return f32x4.mul(f32x4.convert_i32x4_s(d), f32x4.mul(sxv, s));
+}
+
+/**
+ * Block b of panel p for one row (SIMD build): the exact dots of its 8 columns (a * low nibble, and
+ * a * byte - a * low = 16 a * high nibble), less zp * sum(a), then f32(dot) * (sx * scale) stored
+ * at terms + 32 b (two f32x4: columns 0..3, 4..7).
+ */
+// @ts-ignore: decorator
+@inline function int4BlockSimd(w4: usize, ar: usize, p: i32, KB: i32, b: i32, qpb: i32, bs: i32, sxr: usize, sr: usize,
+  sc: usize, zp32: usize, sym: i32, mask: v128, terms: usize): void {
+  const pb = <usize>(p * KB + b);
+  let wq = w4 + ((pb * <usize>qpb) << 4);
+  const wend = wq + (<usize>qpb << 4);
+  let a0 = ar + ((<usize>b * <usize>bs) << 1);
+  let c0 = i32x4.splat(0), c1 = c0, a = c0, v = c0;
+  for (; wq < wend; wq += 32) { // two k-quads per step (measured faster than one, four or eight)
+    a = v128.load32_splat(a0, 0); v = v128.load8x8_u(wq, 0);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
+    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
+    a = v128.load32_splat(a0, 4); v = v128.load8x8_u(wq, 8);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
+    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
+    a = v128.load32_splat(a0, 8); v = v128.load8x8_u(wq, 16);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
+    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
+    a = v128.load32_splat(a0, 12); v = v128.load8x8_u(wq, 24);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
+    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
+    a0 += 16;
+  }
+  blockTerms(i32x4.shr_s(i32x4.sub(c1, c0), 4), c0, pb, b, sxr, sr, sc, zp32, sym, terms);
+}
+
+/** int4BlockSimd in the relaxed build: one relaxed int8 dot per nibble half of each k-quad. */
+// @ts-ignore: decorator
+@inline function int4BlockRelaxed(w4: usize, ar: usize, p: i32, KB: i32, b: i32, qpb: i32, bs: i32, sxr: usize, sr: usize,
+  sc: usize, zp32: usize, sym: i32, m8: v128, terms: usize): void {
+  const pb = <usize>(p * KB + b);
+  let wq = w4 + ((pb * <usize>qpb) << 4);
+  const wend = wq + (<usize>qpb << 4);
+  let r0 = ar + <usize>b * <usize>bs;
+  let c0 = i32x4.splat(0), c1 = c0;
+  for (; wq < wend; wq += 32) { // two k-quads per step (0.94x the time of one)
+    let v = v128.load(wq);
+    let a = v128.load32_splat(r0);
+    c0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, v128.and(v, m8), c0);
+    c1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, v128.and(i16x8.shr_u(v, 4), m8), c1);
+    v = v128.load(wq, 16);
+    a = v128.load32_splat(r0, 4);
+    c0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, v128.and(v, m8), c0);
+    c1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, v128.and(i16x8.shr_u(v, 4), m8), c1);
+    r0 += 8;
+  }
+  blockTerms(c1, c0, pb, b, sxr, sr, sc, zp32, sym, terms);
+}
+
+/** A block's terms f32(c - zp * sum(a)) * (sx * scale) for columns 0..3 (c0) and 4..7 (c1). */
+// @ts-ignore: decorator
+@inline function blockTerms(c1: v128, c0: v128, pb: usize, b: i32, sxr: usize, sr: usize, sc: usize, zp32: usize, sym: i32, terms: usize): void {
+  const so = pb << 5, bo = <usize>b << 2;
+  const sxv = f32x4.splat(load<f32>(sxr + bo)), sa = load<i32>(sr + bo);
+  const d = terms + (<usize>b << 5);
+  v128.store(d, blockTerm(c0, sym, zp32 + so, sa, sxv, v128.load(sc + so)));
+  v128.store(d, blockTerm(c1, sym, zp32 + so + 16, sa, sxv, v128.load(sc + so, 16)), 16);
+}
+
+/** The row's output: 0 + term_0 + term_1 + ... in block order, into the tile's first row. */
+// @ts-ignore: decorator
+@inline function termsOut(terms: usize, KB: i32, tile: usize): void {
+  let y0 = f32x4.splat(0), y1 = y0;
+  const end = terms + (<usize>KB << 5);
+  for (let t = terms; t < end; t += 32) {
+    y0 = f32x4.add(y0, v128.load(t));
+    y1 = f32x4.add(y1, v128.load(t, 16));
+  }
+  v128.store(tile, y0);
+  v128.store(tile, y1, 16);
 }
 
 /**
@@ -855,7 +931,8 @@ function int4Relaxed(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx: usize,
   const NP = (n + 7) >> 3;
   const qpb = bs >> 2;
   const rs = <usize>KB * <usize>bs; // A8 row stride (bytes)
-  const a8 = tile + 128;
+  const terms = tile + 128; // KB * 32 bytes: one row's block terms
+  const a8 = terms + (<usize>KB << 5);
   for (let t: usize = 0; t < <usize>mPad * rs; t += 16) {
     v128.store(a8 + t, i8x16.narrow_i16x8_s(v128.load(a16 + (t << 1)), v128.load(a16 + (t << 1), 16)));
   }
@@ -903,33 +980,17 @@ function int4Relaxed(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx: usize,
       tileOut(tile, out, i, 4, m, n, col, cnt, bias);
     }
     for (; i < m; i++) {
-      const sxr = sx + ((<usize>i * <usize>KB) << 2);
-      const sr = sums + ((<usize>i * <usize>KB) << 2);
-      let y0 = f32x4.splat(0), y1 = y0;
-      let wq = w4 + ((<usize>p * <usize>KB * <usize>qpb) << 4);
-      let r0 = a8 + <usize>i * rs;
-      for (let b = 0; b < KB; b++) {
-        const wend = wq + (<usize>qpb << 4);
-        // two k-quads per step (0.94x the time of one; a second accumulator pair gains nothing)
-        let c0 = i32x4.splat(0), c1 = c0;
-        for (; wq < wend; wq += 32) {
-          let v = v128.load(wq);
-          let a = v128.load32_splat(r0);
-          c0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, v128.and(v, m8), c0);
-          c1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, v128.and(i16x8.shr_u(v, 4), m8), c1);
-          v = v128.load(wq, 16);
-          a = v128.load32_splat(r0, 4);
-          c0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, v128.and(v, m8), c0);
-          c1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, v128.and(i16x8.shr_u(v, 4), m8), c1);
-          r0 += 8;
-        }
-        const so = <usize>(p * KB + b) << 5, bo = <usize>b << 2;
-        const sxv = f32x4.splat(load<f32>(sxr + bo)), sa = load<i32>(sr + bo);
-        y0 = rowTerm(y0, c0, sym, zp32 + so, sa, sxv, v128.load(sc + so));
-        y1 = rowTerm(y1, c1, sym, zp32 + so + 16, sa, sxv, v128.load(sc + so, 16));
+      // four streams of blocks, terms in block order, as in the SIMD build's one-row loop
+      const ar = a8 + <usize>i * rs, sxr = sx + ((<usize>i * <usize>KB) << 2), sr = sums + ((<usize>i * <usize>KB) << 2);
+      const Q = KB >> 2;
+      for (let t = 0; t < Q; t++) {
+        int4BlockRelaxed(w4, ar, p, KB, t, qpb, bs, sxr, sr, sc, zp32, sym, m8, terms);
+        int4BlockRelaxed(w4, ar, p, KB, t + Q, qpb, bs, sxr, sr, sc, zp32, sym, m8, terms);
+        int4BlockRelaxed(w4, ar, p, KB, t + 2 * Q, qpb, bs, sxr, sr, sc, zp32, sym, m8, terms);
+        int4BlockRelaxed(w4, ar, p, KB, t + 3 * Q, qpb, bs, sxr, sr, sc, zp32, sym, m8, terms);
       }
-      v128.store(tile, y0);
-      v128.store(tile, y1, 16);
+      for (let b = 4 * Q; b < KB; b++) int4BlockRelaxed(w4, ar, p, KB, b, qpb, bs, sxr, sr, sc, zp32, sym, m8, terms);
+      termsOut(terms, KB, tile);
       tileOut(tile, out, i, 1, m, n, col, cnt, bias);
     }
   }
@@ -940,8 +1001,8 @@ function int4Relaxed(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx: usize,
  * accumulated in f32 starting from 0 (acc = acc + term), then + bias[j] when bias != 0.
  * dot_b is the exact i32 dot of the block's int8 activations with (q - zp), computed as
  * dot(a, q) - zp * sum(a) (sums: the activation block sums) so the inner loop has no subtraction.
- * a16: mPad rows of KB * bs i16; sx: mPad * KB f32; tile: 128 bytes of scratch (the relaxed build:
- * 128 + mPad * KB * bs, see int4Relaxed). sym: the zero point is 8 in every column (symmetric weights).
+ * a16: mPad rows of KB * bs i16; sx: mPad * KB f32; tile: 128 + 32 * KB bytes of scratch (the relaxed
+ * build: + mPad * KB * bs, see int4Relaxed). sym: the zero point is 8 in every column (symmetric weights).
  */
 export function int_int4_f32(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx: usize, sums: usize,
   w4: usize, sc: usize, zp32: usize, sym: i32, n: i32, bias: usize, out: usize, tile: usize): void {
@@ -954,6 +1015,7 @@ export function int_int4_f32(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx
   }
   if (ASC_FEATURE_SIMD) {
     const mask = i16x8.splat(0x0f);
+    const terms = tile + 128; // KB * 32 bytes: one row's block terms
     for (let p = 0; p < NP; p++) {
       const col = p << 3;
       const cnt = min(8, n - col);
@@ -1016,43 +1078,20 @@ export function int_int4_f32(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx
         tileOut(tile, out, i, 4, m, n, col, cnt, bias);
       }
       for (; i < m; i++) {
-        const sxr = sx + ((<usize>i * <usize>KB) << 2);
-        const sr = sums + ((<usize>i * <usize>KB) << 2);
-        let y0 = f32x4.splat(0), y1 = y0;
-        // the panel's blocks lie one after another, as do the row's: both pointers run on
-        let wq = w4 + ((<usize>p * <usize>KB * <usize>qpb) << 4);
-        let a0 = a16 + <usize>i * rs;
-        for (let b = 0; b < KB; b++) {
-          const wend = wq + (<usize>qpb << 4);
-          let c0 = i32x4.splat(0), c1 = c0;
-          // Two k-quads per step (measured faster than one, four or eight). A byte of a pair holds
-          // column c's nibble low and column c + 4's high: c0 sums a * (low nibble), c1 sums a * byte
-          // = a * low + 16 * a * high, so the high columns' dot is (c1 - c0) >> 4, exactly (no
-          // shift of the weights in the loop).
-          let a = c0, v = c0;
-          for (; wq < wend; wq += 32) {
-            a = v128.load32_splat(a0, 0); v = v128.load8x8_u(wq, 0);
-            c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
-            c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
-            a = v128.load32_splat(a0, 4); v = v128.load8x8_u(wq, 8);
-            c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
-            c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
-            a = v128.load32_splat(a0, 8); v = v128.load8x8_u(wq, 16);
-            c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
-            c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
-            a = v128.load32_splat(a0, 12); v = v128.load8x8_u(wq, 24);
-            c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
-            c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
-            a0 += 16;
-          }
-          c1 = i32x4.shr_s(i32x4.sub(c1, c0), 4);
-          const so = <usize>(p * KB + b) << 5, bo = <usize>b << 2;
-          const sxv = f32x4.splat(load<f32>(sxr + bo)), sa = load<i32>(sr + bo);
-          y0 = rowTerm(y0, c0, sym, zp32 + so, sa, sxv, v128.load(sc + so));
-          y1 = rowTerm(y1, c1, sym, zp32 + so + 16, sa, sxv, v128.load(sc + so, 16));
+        // Four streams: the blocks in four runs [t Q, (t + 1) Q), one block of each per step, so
+        // four reads are in flight where one sequential stream leaves the memory idle; each
+        // block's term f32(dot) * (sx * scale) goes to the scratch after the tile, then the terms
+        // are added in block order (the order of the sum is kept: the same bits).
+        const ar = a16 + <usize>i * rs, sxr = sx + ((<usize>i * <usize>KB) << 2), sr = sums + ((<usize>i * <usize>KB) << 2);
+        const Q = KB >> 2;
+        for (let t = 0; t < Q; t++) {
+          int4BlockSimd(w4, ar, p, KB, t, qpb, bs, sxr, sr, sc, zp32, sym, mask, terms);
+          int4BlockSimd(w4, ar, p, KB, t + Q, qpb, bs, sxr, sr, sc, zp32, sym, mask, terms);
+          int4BlockSimd(w4, ar, p, KB, t + 2 * Q, qpb, bs, sxr, sr, sc, zp32, sym, mask, terms);
+          int4BlockSimd(w4, ar, p, KB, t + 3 * Q, qpb, bs, sxr, sr, sc, zp32, sym, mask, terms);
         }
-        v128.store(tile, y0);
-        v128.store(tile, y1, 16);
+        for (let b = 4 * Q; b < KB; b++) int4BlockSimd(w4, ar, p, KB, b, qpb, bs, sxr, sr, sc, zp32, sym, mask, terms);
+        termsOut(terms, KB, tile);
         tileOut(tile, out, i, 1, m, n, col, cnt, bias);
       }
     }

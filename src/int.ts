@@ -631,7 +631,7 @@ export function matmulInt4(rt: Runtime, x: unknown, batch: unknown, w: unknown, 
     a16 = { ptr: rt.alloc(mPad * KB * bsz * 2), length: 0, owned: true };
     sx = { ptr: rt.alloc(mPad * KB * 4), length: 0, owned: true };
     sums = { ptr: rt.alloc(mPad * KB * 4), length: 0, owned: true };
-    tile = { ptr: rt.alloc(128 + (isRelaxed(rt) ? mPad * KB * bsz : 0)), length: 0, owned: true }; // + the rows as bytes (relaxed build)
+    tile = { ptr: rt.alloc(128 + KB * 32 + (isRelaxed(rt) ? mPad * KB * bsz : 0)), length: 0, owned: true }; // + a row's block terms, + the rows as bytes (relaxed build)
     rt.exports.int_quant_rows_blocked(xs.ptr, M, K, bsz, KB, mPad, a16.ptr, sx.ptr, sums.ptr);
     const s = rt.view('f32', sx.ptr, M * KB);
     for (let i = 0; i < s.length; i++) if (!Number.isFinite(s[i])) throw new RangeError(`x: row ${Math.floor(i / KB)} holds NaN or Infinity`);
