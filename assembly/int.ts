@@ -291,19 +291,31 @@ export function int_b8_u7_i32(a8: usize, m: i32, KQ: i32, bp: usize, colsum: usi
         // two accumulator pairs (even / odd quads) so consecutive dots do not wait on each other
         let c0 = i32x4.splat(0), c1 = c0, d0 = c0, d1 = c0;
         let bq = bpp;
-        for (; bq + 64 <= end; bq += 64) {
+        // four streams, as in int_b8_s16_i32: the k-quads in four runs, one quad of each per step
+        const Q = <usize>(KQ >> 2);
+        const qb = Q << 5, qa = Q << 2; // bytes of a run of the panel and of the row
+        for (const e4 = bpp + qb; bq < e4; bq += 32) {
           let a = v128.load32_splat(a0);
           c0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(bq), a, c0);
           c1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(bq, 16), a, c1);
-          a = v128.load32_splat(a0, 4);
-          d0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(bq, 32), a, d0);
-          d1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(bq, 48), a, d1);
-          a0 += 8;
+          a = v128.load32_splat(a0 + qa);
+          d0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(bq + qb), a, d0);
+          d1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(bq + qb, 16), a, d1);
+          a = v128.load32_splat(a0 + 2 * qa);
+          c0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(bq + 2 * qb), a, c0);
+          c1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(bq + 2 * qb, 16), a, c1);
+          a = v128.load32_splat(a0 + 3 * qa);
+          d0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(bq + 3 * qb), a, d0);
+          d1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(bq + 3 * qb, 16), a, d1);
+          a0 += 4;
         }
-        if (bq < end) {
+        bq += 3 * qb;
+        a0 += 3 * qa;
+        for (; bq < end; bq += 32) {
           const a = v128.load32_splat(a0);
           c0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(bq), a, c0);
           c1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(bq, 16), a, c1);
+          a0 += 4;
         }
         const zr = i32x4.splat(load<i32>(za + (<usize>i << 2)));
         const tr = i32x4.splat(load<i32>(rowT + (<usize>i << 2)));

@@ -40,8 +40,9 @@ if (relaxed.build !== 'relaxed') {
     if (M === 1) {
       // the decode shape in the relaxed build, as the int family's decodeShapes does for the SIMD
       // build: f32 matmul, quantizedLinear (with and without reduceRange), matmulInt4 and the floors
-      // (one read of the packed int8 / int4 weights by the quant family's min / max kernel over
-      // the same bytes) alternated; "x f32 matmul" and "x floor" are medians of per-round ratios
+      // (one read of the packed int8 / int4 weights: as four streams by the floors module when it
+      // is given, else by the quant family's min / max kernel) alternated; "x f32 matmul" and
+      // "x floor" are medians of per-round ratios
       const ex = relaxed.rt.exports, scratch = relaxed.rt.alloc(16);
       const b8Bytes = Math.ceil(N / 8) * Math.ceil(K / 4) * 32, i4Bytes = Math.ceil(N / 8) * Math.ceil(K / 32) * 32 * 4;
       const wf = R.sq.wasmArray(w);
@@ -63,6 +64,9 @@ if (relaxed.build !== 'relaxed') {
         for (let j = 0; j < 32; j++) av[j] = Math.floor(rnd() * 255) - 127;
         av.fill(0x0f, 32, 48);
         dec.rsplit = () => fx.bound_i4_rsplit(R.w4._w4, i4Bytes >> 4, A, scratch);
+        // the floors as in the int family: one read of the weights as four streams
+        dec.floor8 = () => fx.bound_read4(R.w8._b8, b8Bytes, scratch);
+        dec.floor4 = () => fx.bound_read4(R.w4._w4, i4Bytes, scratch);
       }
       for (let i = 0; i < 3; i++) for (const f of Object.values(dec)) f();
       // two cache states: warm (the cases in turn) and cold (before each case a read of 64 MiB
