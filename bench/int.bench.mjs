@@ -256,7 +256,7 @@ function decodeShapes(sq, r, floorsFile) {
  * and run by bench/int-relaxed.mjs in Deno on the relaxed instance's own memory (imported), over
  * the package's packed int4 weights: per 16 bytes the nibble split (an and; a shift and an and)
  * and two relaxed dots, nothing else (no activation loads, zero points or block scales): the
- * shipped inner loop alone.
+ * shipped inner loop alone, reading four streams as the package does.
  */
 const READ_FLOOR = `
 /** One read of n bytes (a multiple of 64) as four streams of n / 4 (the fastest read measured). */
@@ -276,13 +276,20 @@ const RELAXED_FLOORS = READ_FLOOR + `
 export function bound_i4_rsplit(w: usize, quads: i32, a: usize, out: usize): void {
   const a0 = v128.load(a), a1 = v128.load(a, 16), m8 = v128.load(a, 32);
   let c0 = i32x4.splat(0), c1 = c0;
-  for (let q = 0; q + 2 <= quads; q += 2) {
-    const p = w + (<usize>q << 4);
-    const v = v128.load(p), u = v128.load(p, 16);
+  const qb = <usize>(quads >> 2) << 4; // four streams, as the package reads
+  for (let p = w; p < w + qb; p += 16) {
+    let v = v128.load(p);
     c0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a0, v128.and(v, m8), c0);
     c1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a0, v128.and(i16x8.shr_u(v, 4), m8), c1);
-    c0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a1, v128.and(u, m8), c0);
-    c1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a1, v128.and(i16x8.shr_u(u, 4), m8), c1);
+    v = v128.load(p + qb);
+    c0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a1, v128.and(v, m8), c0);
+    c1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a1, v128.and(i16x8.shr_u(v, 4), m8), c1);
+    v = v128.load(p + 2 * qb);
+    c0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a0, v128.and(v, m8), c0);
+    c1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a0, v128.and(i16x8.shr_u(v, 4), m8), c1);
+    v = v128.load(p + 3 * qb);
+    c0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a1, v128.and(v, m8), c0);
+    c1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a1, v128.and(i16x8.shr_u(v, 4), m8), c1);
   }
   v128.store(out, i32x4.add(c0, c1));
 }
