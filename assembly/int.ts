@@ -856,57 +856,89 @@ export function int_pack_int4(w: usize, k: i32, n: i32, bs: i32, symmetric: i32,
 }
 
 /**
- * Block b of panel p for one row (SIMD build): the exact dots of its 8 columns (a * low nibble, and
- * a * byte - a * low = 16 a * high nibble), less zp * sum(a), then f32(dot) * (sx * scale) stored
- * at terms + 32 b (two f32x4: columns 0..3, 4..7).
+ * Block b of panel p for one row: the exact dots of its 8 columns, less zp * sum(a), then
+ * f32(dot) * (sx * scale) stored at terms + 32 b (two f32x4: columns 0..3, 4..7). SIMD build: ar
+ * is the row of A16 and mask 0x000f per i16 lane; c0 sums a * (low nibble), c1 sums a * byte =
+ * a * low + 16 a * high, so the high columns' dot is (c1 - c0) >> 4, exactly, with no shift of the
+ * weights. Relaxed build: ar is the row as int8 bytes and mask 0x0f per byte; one relaxed int8 dot
+ * per nibble half of each k-quad (its own quad layout: each column's four k in adjacent bytes).
+ * Two k-quads per step (measured faster than one, four or eight).
  */
 // @ts-ignore: decorator
-@inline function int4BlockSimd(w4: usize, ar: usize, p: i32, KB: i32, b: i32, qpb: i32, bs: i32, sxr: usize, sr: usize,
+@inline function int4Block(w4: usize, ar: usize, p: i32, KB: i32, b: i32, qpb: i32, bs: i32, sxr: usize, sr: usize,
   sc: usize, zp32: usize, sym: i32, mask: v128, terms: usize): void {
   const pb = <usize>(p * KB + b);
   let wq = w4 + ((pb * <usize>qpb) << 4);
   const wend = wq + (<usize>qpb << 4);
-  let a0 = ar + ((<usize>b * <usize>bs) << 1);
-  let c0 = i32x4.splat(0), c1 = c0, a = c0, v = c0;
-  for (; wq < wend; wq += 32) { // two k-quads per step (measured faster than one, four or eight)
-    a = v128.load32_splat(a0, 0); v = v128.load8x8_u(wq, 0);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
-    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
-    a = v128.load32_splat(a0, 4); v = v128.load8x8_u(wq, 8);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
-    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
-    a = v128.load32_splat(a0, 8); v = v128.load8x8_u(wq, 16);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
-    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
-    a = v128.load32_splat(a0, 12); v = v128.load8x8_u(wq, 24);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
-    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
-    a0 += 16;
-  }
-  blockTerms(i32x4.shr_s(i32x4.sub(c1, c0), 4), c0, pb, b, sxr, sr, sc, zp32, sym, terms);
-}
-
-/** int4BlockSimd in the relaxed build: one relaxed int8 dot per nibble half of each k-quad. */
-// @ts-ignore: decorator
-@inline function int4BlockRelaxed(w4: usize, ar: usize, p: i32, KB: i32, b: i32, qpb: i32, bs: i32, sxr: usize, sr: usize,
-  sc: usize, zp32: usize, sym: i32, m8: v128, terms: usize): void {
-  const pb = <usize>(p * KB + b);
-  let wq = w4 + ((pb * <usize>qpb) << 4);
-  const wend = wq + (<usize>qpb << 4);
-  let r0 = ar + <usize>b * <usize>bs;
   let c0 = i32x4.splat(0), c1 = c0;
-  for (; wq < wend; wq += 32) { // two k-quads per step (0.94x the time of one)
-    let v = v128.load(wq);
-    let a = v128.load32_splat(r0);
-    c0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, v128.and(v, m8), c0);
-    c1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, v128.and(i16x8.shr_u(v, 4), m8), c1);
-    v = v128.load(wq, 16);
-    a = v128.load32_splat(r0, 4);
-    c0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, v128.and(v, m8), c0);
-    c1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, v128.and(i16x8.shr_u(v, 4), m8), c1);
-    r0 += 8;
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    let r0 = ar + <usize>b * <usize>bs;
+    for (; wq < wend; wq += 32) {
+      let v = v128.load(wq);
+      let a = v128.load32_splat(r0);
+      c0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, v128.and(v, mask), c0);
+      c1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, v128.and(i16x8.shr_u(v, 4), mask), c1);
+      v = v128.load(wq, 16);
+      a = v128.load32_splat(r0, 4);
+      c0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, v128.and(v, mask), c0);
+      c1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, v128.and(i16x8.shr_u(v, 4), mask), c1);
+      r0 += 8;
+    }
+  } else {
+    let a0 = ar + ((<usize>b * <usize>bs) << 1);
+    let a = c0, v = c0;
+    for (; wq < wend; wq += 32) {
+      a = v128.load32_splat(a0, 0); v = v128.load8x8_u(wq, 0);
+      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
+      c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
+      a = v128.load32_splat(a0, 4); v = v128.load8x8_u(wq, 8);
+      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
+      c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
+      a = v128.load32_splat(a0, 8); v = v128.load8x8_u(wq, 16);
+      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
+      c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
+      a = v128.load32_splat(a0, 12); v = v128.load8x8_u(wq, 24);
+      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.and(v, mask)));
+      c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v));
+      a0 += 16;
+    }
+    c1 = i32x4.shr_s(i32x4.sub(c1, c0), 4);
   }
   blockTerms(c1, c0, pb, b, sxr, sr, sc, zp32, sym, terms);
+}
+
+/**
+ * One row of panel p (rows outside a tile of 4): four streams, the blocks in four runs
+ * [t Q, (t + 1) Q), one block of each per step, so four reads are in flight where one sequential
+ * stream leaves the memory idle; each block's term goes to the scratch, then the terms are added
+ * in block order (the order of the sum is kept: the same bits) and the row is stored (+ bias).
+ */
+// @ts-ignore: decorator
+@inline function int4Row(w4: usize, ar: usize, p: i32, KB: i32, qpb: i32, bs: i32, sxr: usize, sr: usize, sc: usize, zp32: usize,
+  sym: i32, mask: v128, terms: usize, tile: usize, out: usize, i: i32, m: i32, n: i32, col: i32, cnt: i32, bias: usize): void {
+  const Q = KB >> 2;
+  for (let t = 0; t < Q; t++) {
+    int4Block(w4, ar, p, KB, t, qpb, bs, sxr, sr, sc, zp32, sym, mask, terms);
+    int4Block(w4, ar, p, KB, t + Q, qpb, bs, sxr, sr, sc, zp32, sym, mask, terms);
+    int4Block(w4, ar, p, KB, t + 2 * Q, qpb, bs, sxr, sr, sc, zp32, sym, mask, terms);
+    int4Block(w4, ar, p, KB, t + 3 * Q, qpb, bs, sxr, sr, sc, zp32, sym, mask, terms);
+  }
+  for (let b = 4 * Q; b < KB; b++) int4Block(w4, ar, p, KB, b, qpb, bs, sxr, sr, sc, zp32, sym, mask, terms);
+  termsOut(terms, KB, tile);
+  tileOut(tile, out, i, 1, m, n, col, cnt, bias);
+}
+
+/** The four rows' block terms of a tile (blockUpdate), from their accumulators. */
+// @ts-ignore: decorator
+@inline function tileBlock(tile: usize, sc: usize, zp32: usize, pb: i32, b: i32, sxr: usize, sxs: usize, sr: usize,
+  c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128): void {
+  const s0 = v128.load(sc + (<usize>pb << 5)), s1 = v128.load(sc + (<usize>pb << 5), 16);
+  const z0 = v128.load(zp32 + (<usize>pb << 5)), z1 = v128.load(zp32 + (<usize>pb << 5), 16);
+  const bo = <usize>b << 2;
+  blockUpdate(tile, 0, f32x4.splat(load<f32>(sxr + bo)), s0, s1, c00, c01, z0, z1, i32x4.splat(load<i32>(sr + bo)));
+  blockUpdate(tile, 32, f32x4.splat(load<f32>(sxr + sxs + bo)), s0, s1, c10, c11, z0, z1, i32x4.splat(load<i32>(sr + sxs + bo)));
+  blockUpdate(tile, 64, f32x4.splat(load<f32>(sxr + 2 * sxs + bo)), s0, s1, c20, c21, z0, z1, i32x4.splat(load<i32>(sr + 2 * sxs + bo)));
+  blockUpdate(tile, 96, f32x4.splat(load<f32>(sxr + 3 * sxs + bo)), s0, s1, c30, c31, z0, z1, i32x4.splat(load<i32>(sr + 3 * sxs + bo)));
 }
 
 /** A block's terms f32(c - zp * sum(a)) * (sx * scale) for columns 0..3 (c0) and 4..7 (c1). */
@@ -980,30 +1012,13 @@ function int4Relaxed(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx: usize,
           c31 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, hi, c31);
           r0 += 4;
         }
-        const s0 = v128.load(sc + (<usize>pb << 5)), s1 = v128.load(sc + (<usize>pb << 5), 16);
-        const z0 = v128.load(zp32 + (<usize>pb << 5)), z1 = v128.load(zp32 + (<usize>pb << 5), 16);
-        const bo = <usize>b << 2;
-        const sr = sums + (sxr - sx);
-        blockUpdate(tile, 0, f32x4.splat(load<f32>(sxr + bo)), s0, s1, c00, c01, z0, z1, i32x4.splat(load<i32>(sr + bo)));
-        blockUpdate(tile, 32, f32x4.splat(load<f32>(sxr + sxs + bo)), s0, s1, c10, c11, z0, z1, i32x4.splat(load<i32>(sr + sxs + bo)));
-        blockUpdate(tile, 64, f32x4.splat(load<f32>(sxr + 2 * sxs + bo)), s0, s1, c20, c21, z0, z1, i32x4.splat(load<i32>(sr + 2 * sxs + bo)));
-        blockUpdate(tile, 96, f32x4.splat(load<f32>(sxr + 3 * sxs + bo)), s0, s1, c30, c31, z0, z1, i32x4.splat(load<i32>(sr + 3 * sxs + bo)));
+        tileBlock(tile, sc, zp32, pb, b, sxr, sxs, sums + (sxr - sx), c00, c01, c10, c11, c20, c21, c30, c31);
       }
       tileOut(tile, out, i, 4, m, n, col, cnt, bias);
     }
     for (; i < m; i++) {
-      // four streams of blocks, terms in block order, as in the SIMD build's one-row loop
-      const ar = a8 + <usize>i * rs, sxr = sx + ((<usize>i * <usize>KB) << 2), sr = sums + ((<usize>i * <usize>KB) << 2);
-      const Q = KB >> 2;
-      for (let t = 0; t < Q; t++) {
-        int4BlockRelaxed(w4, ar, p, KB, t, qpb, bs, sxr, sr, sc, zp32, sym, m8, terms);
-        int4BlockRelaxed(w4, ar, p, KB, t + Q, qpb, bs, sxr, sr, sc, zp32, sym, m8, terms);
-        int4BlockRelaxed(w4, ar, p, KB, t + 2 * Q, qpb, bs, sxr, sr, sc, zp32, sym, m8, terms);
-        int4BlockRelaxed(w4, ar, p, KB, t + 3 * Q, qpb, bs, sxr, sr, sc, zp32, sym, m8, terms);
-      }
-      for (let b = 4 * Q; b < KB; b++) int4BlockRelaxed(w4, ar, p, KB, b, qpb, bs, sxr, sr, sc, zp32, sym, m8, terms);
-      termsOut(terms, KB, tile);
-      tileOut(tile, out, i, 1, m, n, col, cnt, bias);
+      int4Row(w4, a8 + <usize>i * rs, p, KB, qpb, bs, sx + ((<usize>i * <usize>KB) << 2), sums + ((<usize>i * <usize>KB) << 2),
+        sc, zp32, sym, m8, terms, tile, out, i, m, n, col, cnt, bias);
     }
   }
 }
@@ -1078,33 +1093,13 @@ export function int_int4_f32(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx
             c31 = i32x4.add(c31, i32x4.dot_i16x8_s(a, b11));
             a0 += 8; a1 += 8; a2 += 8; a3 += 8;
           }
-          const s0 = v128.load(sc + (<usize>pb << 5)), s1 = v128.load(sc + (<usize>pb << 5), 16);
-          const z0 = v128.load(zp32 + (<usize>pb << 5)), z1 = v128.load(zp32 + (<usize>pb << 5), 16);
-          const bo = <usize>b << 2;
-          const sr = sums + (sxr - sx);
-          blockUpdate(tile, 0, f32x4.splat(load<f32>(sxr + bo)), s0, s1, c00, c01, z0, z1, i32x4.splat(load<i32>(sr + bo)));
-          blockUpdate(tile, 32, f32x4.splat(load<f32>(sxr + sxs + bo)), s0, s1, c10, c11, z0, z1, i32x4.splat(load<i32>(sr + sxs + bo)));
-          blockUpdate(tile, 64, f32x4.splat(load<f32>(sxr + 2 * sxs + bo)), s0, s1, c20, c21, z0, z1, i32x4.splat(load<i32>(sr + 2 * sxs + bo)));
-          blockUpdate(tile, 96, f32x4.splat(load<f32>(sxr + 3 * sxs + bo)), s0, s1, c30, c31, z0, z1, i32x4.splat(load<i32>(sr + 3 * sxs + bo)));
+          tileBlock(tile, sc, zp32, pb, b, sxr, sxs, sums + (sxr - sx), c00, c01, c10, c11, c20, c21, c30, c31);
         }
         tileOut(tile, out, i, 4, m, n, col, cnt, bias);
       }
       for (; i < m; i++) {
-        // Four streams: the blocks in four runs [t Q, (t + 1) Q), one block of each per step, so
-        // four reads are in flight where one sequential stream leaves the memory idle; each
-        // block's term f32(dot) * (sx * scale) goes to the scratch after the tile, then the terms
-        // are added in block order (the order of the sum is kept: the same bits).
-        const ar = a16 + <usize>i * rs, sxr = sx + ((<usize>i * <usize>KB) << 2), sr = sums + ((<usize>i * <usize>KB) << 2);
-        const Q = KB >> 2;
-        for (let t = 0; t < Q; t++) {
-          int4BlockSimd(w4, ar, p, KB, t, qpb, bs, sxr, sr, sc, zp32, sym, mask, terms);
-          int4BlockSimd(w4, ar, p, KB, t + Q, qpb, bs, sxr, sr, sc, zp32, sym, mask, terms);
-          int4BlockSimd(w4, ar, p, KB, t + 2 * Q, qpb, bs, sxr, sr, sc, zp32, sym, mask, terms);
-          int4BlockSimd(w4, ar, p, KB, t + 3 * Q, qpb, bs, sxr, sr, sc, zp32, sym, mask, terms);
-        }
-        for (let b = 4 * Q; b < KB; b++) int4BlockSimd(w4, ar, p, KB, b, qpb, bs, sxr, sr, sc, zp32, sym, mask, terms);
-        termsOut(terms, KB, tile);
-        tileOut(tile, out, i, 1, m, n, col, cnt, bias);
+        int4Row(w4, a16 + <usize>i * rs, p, KB, qpb, bs, sx + ((<usize>i * <usize>KB) << 2), sums + ((<usize>i * <usize>KB) << 2),
+          sc, zp32, sym, mask, terms, tile, out, i, m, n, col, cnt, bias);
       }
     }
     return;

@@ -27,6 +27,7 @@ import asc from 'assemblyscript/asc';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { READ_FLOOR } from './floors.mjs';
 import { QUICK, copy16, median, record, time } from './harness.mjs';
 
 /**
@@ -75,17 +76,6 @@ export function bound_q_round(x: usize, out: usize, n: i32, s: f32): void {
 `;
 
 const OTHER_FLOORS = `
-/** One read of n bytes (a multiple of 64) as four streams of n / 4, ORed: the fastest read measured. */
-export function bound_read(p: usize, n: i32, out: usize): void {
-  const q = <usize>n >> 2;
-  let a = i32x4.splat(0), b = a, c = a, d = a;
-  for (let i: usize = 0; i < q; i += 16) {
-    const r = p + i;
-    a = v128.or(a, v128.load(r)); b = v128.or(b, v128.load(r + q));
-    c = v128.or(c, v128.load(r + 2 * q)); d = v128.or(d, v128.load(r + 3 * q));
-  }
-  v128.store(out, v128.or(v128.or(a, b), v128.or(c, d)));
-}
 /**
  * int4 decode floor for the SIMD build: per 16-byte quad (32 weights) two widening loads and four
  * i32x4.dot_i16x8_s with activations held in registers; no nibble unpacking, no zero points, no
@@ -222,6 +212,7 @@ import { csrSpmmNV } from './sparse/csr-spmm-nv';
 import { calib_minmax_f32 } from './calib';
 ${QUANT_FLOORS}
 ${OTHER_FLOORS}
+${READ_FLOOR}
 export function bound_spmv_novalues(rows: i32, indptr: usize, indices: usize, kvp: usize, x: usize, y: usize, cols: i32): void {
   csrSpmvOffNV(rows, indptr, indices, v128.load(kvp), false, 0, x, y, cols);
 }
@@ -336,7 +327,7 @@ export async function run({ simd }) {
     new Uint8Array(mem(), W4, b4).set(simd.rt.view('u8', p4._w4, b4));
     new Int16Array(mem(), A4, 32).forEach((_, j, a) => { a[j] = Math.round(rnd() * 254) - 127; });
     const ds = alternate([
-      ['read', () => e.bound_read(W4, b4, O4)],
+      ['read', () => e.bound_read4(W4, b4, O4)],
       ['dots', () => e.bound_i4_dots(W4, b4 >> 4, A4, O4)],
       ['pkg', () => simd.matmulInt4(xd, 1, p4, null, yd)],
     ]);
@@ -349,8 +340,8 @@ export async function run({ simd }) {
     const OT = take(64 << 20);
     if (at > mem().byteLength) e.memory.grow(Math.ceil((at - mem().byteLength) / 65536));
     const other = simd.alloc('f32', 16 << 20), ex = simd.rt.exports, sc4 = simd.rt.alloc(16);
-    const evict = () => { e.bound_read(OT, 64 << 20, O4); ex.quant_minmax_f32(other._ptr, 16 << 20, sc4); };
-    const cold = { read: () => e.bound_read(W4, b4, O4), dots: () => e.bound_i4_dots(W4, b4 >> 4, A4, O4), pkg: () => simd.matmulInt4(xd, 1, p4, null, yd) };
+    const evict = () => { e.bound_read4(OT, 64 << 20, O4); ex.quant_minmax_f32(other._ptr, 16 << 20, sc4); };
+    const cold = { read: () => e.bound_read4(W4, b4, O4), dots: () => e.bound_i4_dots(W4, b4 >> 4, A4, O4), pkg: () => simd.matmulInt4(xd, 1, p4, null, yd) };
     const T = { read: [], dots: [], pkg: [] };
     for (let r = 0; r < (QUICK ? 7 : 31); r++) {
       for (const [k, f] of Object.entries(cold)) {

@@ -11,6 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, record, time, QUICK } from './harness.mjs';
+import { READ_FLOOR } from './floors.mjs';
 import { loadOrt, session } from './peers/ort.mjs';
 
 const M = 64, K = 4096, N = 4096;
@@ -185,7 +186,7 @@ export async function run({ simd, scalar }) {
  * Decode shapes (1 and 4 rows times 4096 x 4096), SIMD build, resident: f32 matmul, quantizedLinear
  * (with and without reduceRange) and matmulInt4, alternated with the floors, one read of the packed
  * weights each product streams (the int8 weights as bytes, the int4 panels; read in sparq's memory
- * as four streams, the fastest read measured, by bound_read4 compiled here). Two cache states: warm (the
+ * as four streams, the fastest read measured, by bound_read4 of bench/floors.mjs). Two cache states: warm (the
  * cases in turn, so each finds what the previous round left in the last-level cache) and, for one
  * row, cold (before each case a read of 64 MiB that no case uses). "x f32 matmul" and "x floor"
  * are medians of the per-round ratios.
@@ -196,7 +197,7 @@ function decodeShapes(sq, r, floorsFile) {
   const p8 = sq.packedInt8(w, K, N), p4 = sq.packedInt4(w, K, N, { blockSize: 32, symmetric: true });
   const ex = sq.rt.exports, scratch = sq.rt.alloc(16);
   const other = sq.alloc('f32', K * N); // 64 MiB that no case reads, read before each case
-  // the floors read the packed weights in sparq's memory as four streams (bound_read4 above)
+  // the floors read the packed weights in sparq's memory as four streams (bench/floors.mjs)
   const fx = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(floorsFile)), { env: { memory: ex.memory } }).exports;
   const b8Bytes = Math.ceil(N / 8) * Math.ceil(K / 4) * 32, i4Bytes = Math.ceil(N / 8) * Math.ceil(K / 32) * 32 * 4;
   for (const [m, cold] of [[1, false], [1, true], [4, false]]) {
@@ -258,19 +259,6 @@ function decodeShapes(sq, r, floorsFile) {
  * and two relaxed dots, nothing else (no activation loads, zero points or block scales): the
  * shipped inner loop alone, reading four streams as the package does.
  */
-const READ_FLOOR = `
-/** One read of n bytes (a multiple of 64) as four streams of n / 4 (the fastest read measured). */
-export function bound_read4(p: usize, n: i32, out: usize): void {
-  const q = <usize>n >> 2;
-  let a = i32x4.splat(0), b = a, c = a, d = a;
-  for (let i: usize = 0; i < q; i += 16) {
-    const r = p + i;
-    a = v128.or(a, v128.load(r)); b = v128.or(b, v128.load(r + q));
-    c = v128.or(c, v128.load(r + 2 * q)); d = v128.or(d, v128.load(r + 3 * q));
-  }
-  v128.store(out, v128.or(v128.or(a, b), v128.or(c, d)));
-}
-`;
 
 const RELAXED_FLOORS = READ_FLOOR + `
 export function bound_i4_rsplit(w: usize, quads: i32, a: usize, out: usize): void {
