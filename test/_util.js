@@ -23,6 +23,16 @@ export const IMPLS = [
   ...(relaxed ? [{ name: 'relaxed', sq: relaxed }] : []),
 ];
 
+/** The bytes of a build's .wasm file shipped in wasm/ (read from disk in Node, fetched elsewhere). */
+export async function rawWasm(name) {
+  const url = new URL(`../wasm/${name}`, import.meta.url);
+  if (url.protocol === 'file:' && typeof process !== 'undefined' && process.versions?.node && !globalThis.Deno && !globalThis.Bun) {
+    const { readFile } = await import('node:fs/promises');
+    return new Uint8Array(await readFile(url));
+  }
+  return new Uint8Array(await (await fetch(url)).arrayBuffer());
+}
+
 /** The seeded generator of test/golden/data.js (mulberry32), seeded with SEED by default. */
 export function rng(seed = SEED) {
   return seeded(seed);

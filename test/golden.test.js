@@ -1,7 +1,7 @@
 // The golden battery in Node: both builds produce exactly the committed hash of every case.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { simd, scalar, relaxed } from './_util.js';
+import { simd, scalar, relaxed, rawWasm } from './_util.js';
 import { init } from 'sparq';
 import { ref } from 'sparq/ref';
 import { runBattery, FAMILIES } from './golden/index.js';
@@ -33,14 +33,6 @@ t('every family contributes cases', () => {
 t.run();
 
 // init({ module }) and init({ bytes }) with the raw .wasm files shipped in wasm/: same hashes.
-async function rawWasm(name) {
-  const url = new URL(`../wasm/${name}`, import.meta.url);
-  if (url.protocol === 'file:' && typeof process !== 'undefined' && process.versions?.node && !globalThis.Deno && !globalThis.Bun) {
-    const { readFile } = await import('node:fs/promises');
-    return new Uint8Array(await readFile(url));
-  }
-  return new Uint8Array(await (await fetch(url)).arrayBuffer());
-}
 const m = suite('golden battery: init({ module }) / init({ bytes })');
 for (const build of ['simd', 'scalar']) {
   m(`${build}: a precompiled module and raw bytes give the committed hashes`, async () => {

@@ -5,16 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init } from 'sparq';
-import { relaxed, simd, scalar } from './_util.js';
-
-async function rawWasm(name) {
-  const url = new URL(`../wasm/${name}`, import.meta.url);
-  if (url.protocol === 'file:' && typeof process !== 'undefined' && process.versions?.node && !globalThis.Deno && !globalThis.Bun) {
-    const { readFile } = await import('node:fs/promises');
-    return new Uint8Array(await readFile(url));
-  }
-  return new Uint8Array(await (await fetch(url)).arrayBuffer());
-}
+import { relaxed, simd, scalar, rawWasm } from './_util.js';
 
 async function rejects(p, Err, re) {
   let err;
