@@ -99,19 +99,31 @@ const EK_BIAS: usize = memory.data<i32>([127, 127, 127, 127, 191, 191, 191, 191,
   return expvLow(x, true);
 }
 
+// The two halves of every vector exp below: t = x log2(e) + SHIFT (round(x log2 e) in its low bits),
+// then, with n = t - SHIFT, the reduced r = x - n ln2 (two parts) and p = e^r by the polynomial.
 // @ts-ignore: decorator
-@inline function expvLow(x: v128, neg: bool): v128 {
-  x = f32x4.pmax(x, v128.load(EK, 16));
-  const sh = v128.load(EK, 48);
-  const t = f32x4.add(f32x4.mul(x, v128.load(EK, 32)), sh);
-  const n = f32x4.sub(t, sh);
+@inline function expvShifted(x: v128): v128 {
+  return f32x4.add(f32x4.mul(x, v128.load(EK, 32)), v128.load(EK, 48));
+}
+
+// @ts-ignore: decorator
+@inline function expvPoly(x: v128, t: v128): v128 {
+  const n = f32x4.sub(t, v128.load(EK, 48));
   const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, v128.load(EK, 64))), f32x4.mul(n, v128.load(EK, 80)));
   let q = f32x4.add(v128.load(EK, 160), f32x4.mul(r, v128.load(EK, 176)));
   q = f32x4.add(v128.load(EK, 144), f32x4.mul(r, q));
   q = f32x4.add(v128.load(EK, 128), f32x4.mul(r, q));
   q = f32x4.add(v128.load(EK, 112), f32x4.mul(r, q));
   q = f32x4.add(v128.load(EK, 96), f32x4.mul(r, q));
-  const p = f32x4.add(v128.load(EK, 192), f32x4.add(r, f32x4.mul(f32x4.mul(r, r), q)));
+  return f32x4.add(v128.load(EK, 192), f32x4.add(r, f32x4.mul(f32x4.mul(r, r), q)));
+}
+
+// @ts-ignore: decorator
+@inline function expvLow(x: v128, neg: bool): v128 {
+  x = f32x4.pmax(x, v128.load(EK, 16));
+  const sh = v128.load(EK, 48);
+  const t = expvShifted(x);
+  const p = expvPoly(x, t);
   if (neg) {
     // ((bits(t) - bits(SHIFT)) + 191) << 23 as one add: the integer n is bits(t) - bits(SHIFT)
     const s1 = i32x4.shl(i32x4.add(t, v128.load(EK_BIAS, 48)), 23);
@@ -132,17 +144,8 @@ const EK_BIAS: usize = memory.data<i32>([127, 127, 127, 127, 191, 191, 191, 191,
  */
 // @ts-ignore: decorator
 @inline function expvNorm(x: v128): v128 {
-  const sh = v128.load(EK, 48);
-  const t = f32x4.add(f32x4.mul(x, v128.load(EK, 32)), sh);
-  const n = f32x4.sub(t, sh);
-  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, v128.load(EK, 64))), f32x4.mul(n, v128.load(EK, 80)));
-  let q = f32x4.add(v128.load(EK, 160), f32x4.mul(r, v128.load(EK, 176)));
-  q = f32x4.add(v128.load(EK, 144), f32x4.mul(r, q));
-  q = f32x4.add(v128.load(EK, 128), f32x4.mul(r, q));
-  q = f32x4.add(v128.load(EK, 112), f32x4.mul(r, q));
-  q = f32x4.add(v128.load(EK, 96), f32x4.mul(r, q));
-  const p = f32x4.add(v128.load(EK, 192), f32x4.add(r, f32x4.mul(f32x4.mul(r, r), q)));
-  return f32x4.mul(p, i32x4.shl(i32x4.add(t, v128.load(EK_BIAS, 64)), 23));
+  const t = expvShifted(x);
+  return f32x4.mul(expvPoly(x, t), i32x4.shl(i32x4.add(t, v128.load(EK_BIAS, 64)), 23));
 }
 
 const SQRT2: f64 = 1.4142135623730951;
