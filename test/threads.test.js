@@ -66,6 +66,7 @@ for (const n of [2, 3]) {
     assert.equal(wrong, []);
     assert.ok(pool.partsRun > 100, `only ${pool.partsRun} parts ran`);
     assert.ok(pool.workerParts > 0, 'no part ran on a worker');
+    assert.is(pool.callerParts + pool.workerParts, pool.partsRun, 'every posted part ran exactly once');
     await sq.close();
   });
 }
@@ -133,6 +134,28 @@ t('large calls split, small calls stay on the calling thread; the bits do not ch
   assert.ok(bitsEqual(sq.quantizedLinear(xb, 64, w2, bias), one.quantizedLinear(xb, 64, w1, bias)));
   pool.thresholdScale = 1;
   assert.ok(pool.partsRun >= before + 6, `quantizedLinear ran ${pool.partsRun - before} parts`);
+  await sq.close();
+});
+
+t('a worker late for one call never claims a part of the next: every part runs once, the bits stay', async () => {
+  // quantizedLinear 9 x 16 x 15 at 3 threads is three calls of 3, 2 and 3 parts: a worker that
+  // wakes for a call only after the caller finished it meets the next call being posted
+  const one = await init();
+  const sq = await init({ threads: 3 });
+  const pool = poolOf(sq.rt);
+  pool.thresholdScale = 0;
+  const r = rng(11);
+  const m = 9, k = 16, n = 15, wf = randF32(r, k * n, 0.3);
+  const w1 = one.packedInt8(wf, k, n), w3 = sq.packedInt8(wf, k, n);
+  const before = pool.partsRun - pool.callerParts - pool.workerParts;
+  for (let i = 0; i < 20000; i++) {
+    const x = randF32(r, m * k, 2);
+    const y3 = sq.quantizedLinear(x, m, w3);
+    if (!bitsEqual(y3, one.quantizedLinear(x, m, w1))) assert.unreachable(`call ${i}: not the one-thread bits`);
+    if (pool.partsRun - pool.callerParts - pool.workerParts !== before) assert.unreachable(`call ${i}: ${pool.callerParts + pool.workerParts} parts ran, ${pool.partsRun} were posted`);
+  }
+  assert.ok(pool.workerParts > 1000, `only ${pool.workerParts} parts ran on workers`);
+  w3.dispose();
   await sq.close();
 });
 

@@ -14,8 +14,9 @@ import type { WasmSource } from './load.js';
 
 /**
  * The control block (one SharedArrayBuffer per pool). A call is a job of parts; every thread,
- * the caller included, claims the next part with a compare-exchange on NEXT (job number in the
- * high half, part index in the low half), runs it and counts it in DONE. Whoever claims a part
+ * the caller included, claims the next part with a compare-exchange on NEXT (the job number's low
+ * 24 bits above the part index's 8: a stale claim would need 2^24 jobs to pass between a worker's
+ * load and its compare-exchange), runs it and counts it in DONE. Whoever claims a part
  * runs it, so a worker the OS has not scheduled yet only leaves more parts to the caller.
  */
 const C_GEN = 0, C_NEXT = 1, C_NPARTS = 2, C_DONE = 3, C_FN = 4, C_NARGS = 5, C_BYWORKERS = 6;
@@ -68,9 +69,9 @@ first.then((d) => {
     if (C[${C_FN}] < 0) break;
     for (;;) {
       const v = Atomics.load(C, ${C_NEXT});
-      if ((v >>> 16) !== (g & 0x7fff) || (v & 0xffff) >= C[${C_NPARTS}]) break;
+      if ((v >>> 8) !== (g & 0xffffff) || (v & 0xff) >= C[${C_NPARTS}]) break;
       if (Atomics.compareExchange(C, ${C_NEXT}, v, v + 1) !== v) continue;
-      const i = v & 0xffff;
+      const i = v & 0xff;
       try {
         const a = [];
         for (let j = 0, n = C[${C_NARGS}]; j < n; j++) a.push(ARG[i * ${MAX_ARGS} + j]);
@@ -156,8 +157,16 @@ export class Pool {
   thresholdScale = 1;
   /** Why the pool cannot run calls any more (a worker died), or undefined. */
   dead: string | undefined;
-  /** @internal Parts run on workers so far (tests check that calls were split). */
+  /** @internal Parts of split calls so far (tests check that calls were split). */
   partsRun = 0;
+  /** @internal Parts the calling thread ran itself (with workerParts, each part exactly once: partsRun). */
+  callerParts = 0;
+  /**
+   * @internal Tests: run every part on the calling thread, one after another, in this order. A part
+   * that writes outside its own range (or reads another part's output) then changes the bits
+   * deterministically in one of the two orders, where the threads would only race.
+   */
+  sequential: 'forward' | 'reverse' | undefined;
   private readonly C: Int32Array;
   private readonly ST: Int32Array;
   private readonly ML: Int32Array;
@@ -210,9 +219,16 @@ export class Pool {
     }
   }
 
-  /** Post a job: fields first, then NEXT and GEN (the atomic stores publish the fields). */
+  /**
+   * Post a job. NEXT is closed first (this job's number, no part left): a worker still looking at
+   * the last job may have read its NEXT and be about to claim with a compare-exchange against it,
+   * and until NEXT changes that claim would succeed and take a part index that this job's fields,
+   * written next, give a meaning (a part run twice, DONE counted once too often, memory freed under
+   * a running part). Then the fields, then NEXT opened and GEN (the atomic stores publish the fields).
+   */
   private post(fi: number, parts: number[][]): number {
     const C = this.C, g = (this.gen = (this.gen + 1) | 0);
+    Atomics.store(C, C_NEXT, ((g & 0xffffff) << 8) | 0xff);
     Atomics.store(C, C_DONE, 0);
     C[C_FN] = fi;
     C[C_NARGS] = fi < 0 ? 0 : parts[0].length;
@@ -223,7 +239,7 @@ export class Pool {
       this.ST[i] = 0;
       this.ML[i] = 0;
     });
-    Atomics.store(C, C_NEXT, (g & 0x7fff) << 16);
+    Atomics.store(C, C_NEXT, (g & 0xffffff) << 8);
     Atomics.store(C, C_GEN, g);
     Atomics.notify(C, C_GEN, Math.max(0, Math.min(this.workers.length, parts.length - 1)));
     return g;
@@ -235,13 +251,21 @@ export class Pool {
    * one-thread call would meet it first.
    */
   run(fi: number, parts: number[][]): void {
+    if (this.sequential !== undefined) {
+      const order = parts.map((_, i) => (this.sequential === 'reverse' ? parts.length - 1 - i : i));
+      for (const i of order) this.fns[fi](...parts[i]);
+      this.partsRun += parts.length;
+      this.callerParts += parts.length;
+      return;
+    }
     const C = this.C, g = this.post(fi, parts), n = parts.length;
     let mine: { i: number; e: unknown } | undefined;
     for (;;) {
       const v = Atomics.load(C, C_NEXT);
-      if ((v & 0xffff) >= n) break;
+      if ((v & 0xff) >= n) break;
       if (Atomics.compareExchange(C, C_NEXT, v, v + 1) !== v) continue;
-      const i = v & 0xffff;
+      const i = v & 0xff;
+      this.callerParts++;
       try {
         this.fns[fi](...parts[i]);
       } catch (e) {

@@ -105,6 +105,7 @@ t('threads: a cross-origin-isolated page runs 2 and 3 threads with the one-threa
   assert.equal(r.unavailable, { 1: null, 2: null, 3: null });
   for (const n of [1, 2, 3]) assert.equal(batteryDiff(r.hashes[n], expected), [], `${n} threads`);
   assert.ok(r.partsRun[2] > 100 && r.partsRun[3] > 100, `parts run: ${JSON.stringify(r.partsRun)}`);
+  assert.equal(r.partsDone, r.partsRun, 'every posted part ran exactly once');
   const b = await load('/test/runtimes/browser/bundle-threads.html');
   assert.is(b.threads, 2, `bundle: ${b.threadsUnavailable}`);
   assert.is(b.threadsSame, true);

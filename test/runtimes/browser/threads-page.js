@@ -5,7 +5,7 @@ import { init } from 'sparq';
 import { poolOf } from '/dist/runtime/threads.js';
 import { runBattery } from '../../golden/index.js';
 
-const report = { hashes: {}, threads: {}, unavailable: {}, partsRun: {} };
+const report = { hashes: {}, threads: {}, unavailable: {}, partsRun: {}, partsDone: {} };
 window.__sparq = report;
 try {
   report.crossOriginIsolated = globalThis.crossOriginIsolated;
@@ -17,6 +17,8 @@ try {
     if (pool) pool.thresholdScale = 0;
     report.hashes[n] = runBattery(sq);
     report.partsRun[n] = pool ? pool.partsRun : 0;
+    // every posted part ran exactly once (by the page or a worker)
+    report.partsDone[n] = pool ? pool.callerParts + pool.workerParts : 0;
     await sq.close();
   }
 } catch (e) {
