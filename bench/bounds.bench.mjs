@@ -21,8 +21,9 @@
 //   does without a scatter.
 // - matmulInt4 at the decode shape (SIMD build) vs one read of its packed weights: a loop of the
 //   widening loads and the four i32x4.dot_i16x8_s per 32 weights with nothing else (no plain-SIMD
-//   op multiplies more than eight 16-bit lanes), beside a plain read of the same bytes; both read
-//   four streams, as the package does.
+//   op multiplies more than eight 16-bit lanes), the same with the one and per widened vector that
+//   separates a byte's two nibbles, beside a plain read of the same bytes; all read four streams,
+//   as the package does.
 import asc from 'assemblyscript/asc';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -75,6 +76,25 @@ export function bound_q_round(x: usize, out: usize, n: i32, s: f32): void {
 }
 `;
 
+/** The int4 decode floors' loop (four streams, as the package reads); split: and the first dot's operand with 0x0f. */
+function i4Floor(name, split) {
+  const lo = (x) => (split ? `v128.and(${x}, m)` : x);
+  const step = (off) => `
+    v = v128.load8x8_u(p${off}); u = v128.load8x8_u(p${off}, 8);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a0, ${lo('v')})); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a1, v));
+    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(a2, ${lo('u')})); c3 = i32x4.add(c3, i32x4.dot_i16x8_s(a3, u));`;
+  return `export function ${name}(w: usize, quads: i32, a: usize, out: usize): void {
+  const a0 = v128.load(a), a1 = v128.load(a, 16), a2 = v128.load(a, 32), a3 = v128.load(a, 48);
+  const m = i16x8.splat(0x0f);
+  let c0 = i32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
+  let v = c0, u = c0;
+  const qb = <usize>(quads >> 2) << 4;
+  for (let p = w; p < w + qb; p += 16) {${step('')}${step(' + qb')}${step(' + 2 * qb')}${step(' + 3 * qb')}
+  }
+  v128.store(out, i32x4.add(i32x4.add(c0, c1), i32x4.add(c2, c3)));
+}`;
+}
+
 const OTHER_FLOORS = `
 /**
  * int4 decode floor for the SIMD build: per 16-byte quad (32 weights) two widening loads and four
@@ -82,26 +102,13 @@ const OTHER_FLOORS = `
  * block scales. No plain-SIMD op multiplies more than eight 16-bit lanes, so any kernel does at
  * least these four multiply-adds per quad.
  */
-export function bound_i4_dots(w: usize, quads: i32, a: usize, out: usize): void {
-  const a0 = v128.load(a), a1 = v128.load(a, 16), a2 = v128.load(a, 32), a3 = v128.load(a, 48);
-  let c0 = i32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
-  const qb = <usize>(quads >> 2) << 4; // four streams, as the package reads
-  for (let p = w; p < w + qb; p += 16) {
-    let v = v128.load8x8_u(p), u = v128.load8x8_u(p, 8);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a0, v)); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a1, v));
-    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(a2, u)); c3 = i32x4.add(c3, i32x4.dot_i16x8_s(a3, u));
-    v = v128.load8x8_u(p + qb); u = v128.load8x8_u(p + qb, 8);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a0, v)); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a1, v));
-    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(a2, u)); c3 = i32x4.add(c3, i32x4.dot_i16x8_s(a3, u));
-    v = v128.load8x8_u(p + 2 * qb); u = v128.load8x8_u(p + 2 * qb, 8);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a0, v)); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a1, v));
-    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(a2, u)); c3 = i32x4.add(c3, i32x4.dot_i16x8_s(a3, u));
-    v = v128.load8x8_u(p + 3 * qb); u = v128.load8x8_u(p + 3 * qb, 8);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a0, v)); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a1, v));
-    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(a2, u)); c3 = i32x4.add(c3, i32x4.dot_i16x8_s(a3, u));
-  }
-  v128.store(out, i32x4.add(i32x4.add(c0, c1), i32x4.add(c2, c3)));
-}
+${i4Floor('bound_i4_dots', false)}
+/**
+ * bound_i4_dots plus what separates the two nibbles of each byte: one and per widened vector (the
+ * byte is low + 16 high; a dot with the byte and one with its low nibble give both sums, and no
+ * fewer operations do). Still no activation loads, zero points or block scales.
+ */
+${i4Floor('bound_i4_split', true)}
 /** toFloat16 floor: load 8 floats, narrow them (saturating), store 8 halves. */
 export function bound_h_narrow(x: usize, out: usize, n: i32): void {
   for (let i = 0; i + 8 <= n; i += 8) {
@@ -329,20 +336,22 @@ export async function run({ simd }) {
     const ds = alternate([
       ['read', () => e.bound_read4(W4, b4, O4)],
       ['dots', () => e.bound_i4_dots(W4, b4 >> 4, A4, O4)],
+      ['split', () => e.bound_i4_split(W4, b4 >> 4, A4, O4)],
       ['pkg', () => simd.matmulInt4(xd, 1, p4, null, yd)],
     ]);
     const rd = { 'one read': ds[0].ms };
     record('bounds', `int4 decode floor: one read of the packed weights (${b4 / 2 ** 20} MiB)`, ds[0], { bytes: b4, ratios: rd });
     record('bounds', 'int4 decode floor: widening loads and 4 dots per 32 weights (bound)', ds[1], { bytes: b4, ratios: rd });
-    record('bounds', 'matmulInt4 bs 32 1x4096x4096, resident [simd] (package)', ds[2], { bytes: b4, ratios: rd });
+    record('bounds', 'int4 decode floor: + the nibble split, one and per widened vector (bound)', ds[2], { bytes: b4, ratios: rd });
+    record('bounds', 'matmulInt4 bs 32 1x4096x4096, resident [simd] (package)', ds[3], { bytes: b4, ratios: rd });
     // the same three from a cold cache: one call each after a read of 64 MiB that none of them
     // uses (in both memories), alternated; ratios are medians of per-round ratios to the read
     const OT = take(64 << 20);
     if (at > mem().byteLength) e.memory.grow(Math.ceil((at - mem().byteLength) / 65536));
     const other = simd.alloc('f32', 16 << 20), ex = simd.rt.exports, sc4 = simd.rt.alloc(16);
     const evict = () => { e.bound_read4(OT, 64 << 20, O4); ex.quant_minmax_f32(other._ptr, 16 << 20, sc4); };
-    const cold = { read: () => e.bound_read4(W4, b4, O4), dots: () => e.bound_i4_dots(W4, b4 >> 4, A4, O4), pkg: () => simd.matmulInt4(xd, 1, p4, null, yd) };
-    const T = { read: [], dots: [], pkg: [] };
+    const cold = { read: () => e.bound_read4(W4, b4, O4), dots: () => e.bound_i4_dots(W4, b4 >> 4, A4, O4), split: () => e.bound_i4_split(W4, b4 >> 4, A4, O4), pkg: () => simd.matmulInt4(xd, 1, p4, null, yd) };
+    const T = { read: [], dots: [], split: [], pkg: [] };
     for (let r = 0; r < (QUICK ? 7 : 31); r++) {
       for (const [k, f] of Object.entries(cold)) {
         evict();
@@ -355,6 +364,7 @@ export async function run({ simd }) {
     const cr = (k) => ({ ms: median(T[k]), rme: 0 });
     record('bounds', `int4 decode floor, cold cache: one read of the packed weights (${b4 / 2 ** 20} MiB)`, cr('read'), { bytes: b4 })['x one read'] = 1;
     record('bounds', 'int4 decode floor, cold cache: widening loads and 4 dots per 32 weights (bound)', cr('dots'), { bytes: b4 })['x one read'] = per('dots');
+    record('bounds', 'int4 decode floor, cold cache: + the nibble split, one and per widened vector (bound)', cr('split'), { bytes: b4 })['x one read'] = per('split');
     record('bounds', 'matmulInt4 bs 32 1x4096x4096, cold cache [simd] (package)', cr('pkg'), { bytes: b4 })['x one read'] = per('pkg');
     simd.rt.free(sc4);
     for (const h of [p4, xd, yd, other]) h.dispose();

@@ -7,6 +7,7 @@
 // line: { runtime, rows: [{ name, simdMs, relaxedMs, ratio } | { decode: true, name, ms, xf32?, xfloor? }] }
 // (ratio = SIMD ms / relaxed ms, median over rounds).
 import { init } from 'sparq';
+import { steadyMs } from './steady.mjs';
 
 const args = globalThis.Deno ? Deno.args : globalThis.process ? process.argv.slice(2) : [];
 const QUICK = args.includes('--quick');
@@ -69,15 +70,19 @@ if (relaxed.build !== 'relaxed') {
         dec.floor4 = () => fx.bound_read4(R.w4._w4, i4Bytes, scratch);
       }
       for (let i = 0; i < 3; i++) for (const f of Object.values(dec)) f();
-      // two cache states: warm (the cases in turn) and cold (before each case a read of 64 MiB
-      // that no case uses, so none finds its weights in cache)
+      // two cache states: warm (each case in its steady state of repeated calls, bench/steady.mjs)
+      // and cold (one call after a read of 64 MiB that no case uses, so none finds its weights in cache)
       const other = R.sq.alloc('f32', K * N);
       const evict = () => ex.quant_minmax_f32(other._ptr, K * N, scratch);
       for (const cold of [false, true]) {
         const T = Object.fromEntries(Object.keys(dec).map((k) => [k, []]));
         for (let r = 0; r < rounds; r++) {
           for (const [k, f] of Object.entries(dec)) {
-            if (cold) evict();
+            if (!cold) {
+              T[k].push(steadyMs(f));
+              continue;
+            }
+            evict();
             const t0 = performance.now();
             f();
             T[k].push(performance.now() - t0);

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, record, time, QUICK } from './harness.mjs';
 import { READ_FLOOR } from './floors.mjs';
+import { steadyMs } from './steady.mjs';
 import { loadOrt, session } from './peers/ort.mjs';
 
 const M = 64, K = 4096, N = 4096;
@@ -186,10 +187,10 @@ export async function run({ simd, scalar }) {
  * Decode shapes (1 and 4 rows times 4096 x 4096), SIMD build, resident: f32 matmul, quantizedLinear
  * (with and without reduceRange) and matmulInt4, alternated with the floors, one read of the packed
  * weights each product streams (the int8 weights as bytes, the int4 panels; read in sparq's memory
- * as four streams, the fastest read measured, by bound_read4 of bench/floors.mjs). Two cache states: warm (the
- * cases in turn, so each finds what the previous round left in the last-level cache) and, for one
- * row, cold (before each case a read of 64 MiB that no case uses). "x f32 matmul" and "x floor"
- * are medians of the per-round ratios.
+ * as four streams, the fastest read measured, by bound_read4 of bench/floors.mjs). Two cache states: warm (each
+ * case in its steady state of repeated calls, bench/steady.mjs, the cases in turn) and, for one
+ * row, cold (one call after a read of 64 MiB that no case uses). "x f32 matmul" and "x floor" are
+ * medians of the per-round ratios.
  */
 function decodeShapes(sq, r, floorsFile) {
   const w = f32(r, K * N, 0.05);
@@ -213,12 +214,17 @@ function decodeShapes(sq, r, floorsFile) {
     for (let i = 0; i < 3; i++) for (const f of Object.values(cases)) f();
     const rounds = QUICK ? 7 : 41;
     const ms = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
-    // cold: every case starts from the same state, after a read of 64 MiB of other data, so
-    // neither a product nor a floor finds its weights left in cache by the case before it
+    // every case starts from the same state: warm, its steady state of repeated calls; cold, one
+    // call after a read of 64 MiB of other data, so that neither a product nor a floor finds its
+    // weights in cache
     const evict = () => ex.quant_minmax_f32(other._ptr, K * N, scratch);
     for (let i = 0; i < rounds; i++) {
       for (const [name, f] of Object.entries(cases)) {
-        if (cold) evict();
+        if (!cold) {
+          ms[name].push(steadyMs(f));
+          continue;
+        }
+        evict();
         const t0 = performance.now();
         f();
         ms[name].push(performance.now() - t0);

@@ -17,11 +17,11 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
  */
 export const DEFAULT_RUNS = [
   'bench/results/2026-12-06.json',
-  'bench/results/2026-12-06c-int.json',
+  'bench/results/2026-12-06d-int.json',
   'bench/results/2026-12-06-gemm.json',
   'bench/results/2026-12-06-model.json',
   'bench/results/2026-12-06-half.json',
-  'bench/results/2026-12-06b-bounds.json',
+  'bench/results/2026-12-06c-bounds.json',
 ];
 
 /** A run: its JSON, its path relative to the repository, its families and the command that wrote it. */
