@@ -154,7 +154,8 @@ t('a worker late for one call never claims a part of the next: every part runs o
     if (!bitsEqual(y3, one.quantizedLinear(x, m, w1))) assert.unreachable(`call ${i}: not the one-thread bits`);
     if (pool.partsRun - pool.callerParts - pool.workerParts !== before) assert.unreachable(`call ${i}: ${pool.callerParts + pool.workerParts} parts ran, ${pool.partsRun} were posted`);
   }
-  assert.ok(pool.workerParts > 1000, `only ${pool.workerParts} parts ran on workers`);
+  // how many parts the workers take depends on the machine's load (the caller claims parts too)
+  assert.ok(pool.workerParts > 0, 'no part ran on a worker');
   w3.dispose();
   await sq.close();
 });
