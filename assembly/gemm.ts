@@ -296,6 +296,24 @@ const KS: i32 = 16;
 }
 
 /**
+ * The tiles over a packed panel of w columns of B (64: rows of 256 bytes, tile4iW; 16 or 8: rows
+ * of 64 bytes, tile4i) for the rows of a group: 4 x 8 tiles over the interleaved copy of A, then
+ * the rows past the last full 4 from A in place. wide is a constant at every call site.
+ */
+// @ts-ignore: decorator
+@inline function panelTiles(ap: usize, lap: usize, ag: usize, lda: usize, bp: usize, cg: usize, j: i32, ldc: usize,
+  w: i32, m4: i32, mg: i32, kc: i32, first: bool, wide: bool): void {
+  for (let h = 0; h < w; h += 8) {
+    const cj = cg + (<usize>(j + h) << 2), bh = bp + (<usize>h << 2);
+    for (let i = 0; i < m4; i += 4) {
+      if (wide) tile4iW(ap + <usize>i * lap, bh, cj + <usize>i * ldc, ldc, kc, first);
+      else tile4i(ap + <usize>i * lap, bh, cj + <usize>i * ldc, ldc, kc, first);
+    }
+    for (let i = m4; i < mg; i++) tile(1, 2, ag + <usize>i * lda, lda, bh, wide ? 256 : 64, cj + <usize>i * ldc, ldc, kc, first);
+  }
+}
+
+/**
  * One k block of C += A B (C = A B when first): rows in groups of AG, each group's k block of A
  * copied 4 rows interleaved (A's rows a power-of-two stride apart would share cache sets), then B
  * 16 columns at a time copied into a contiguous panel (a whole 64-byte line of each row) and
@@ -315,22 +333,14 @@ const KS: i32 = 16;
     for (; j + 64 <= n; j += 64) {
       // 64 columns: four whole lines of each row of B read together
       packB64(bk + (<usize>j << 2), ldb, kc, bp);
-      for (let h = 0; h < 64; h += 8) {
-        const cj = cg + (<usize>(j + h) << 2), bh = bp + (<usize>h << 2);
-        for (let i = 0; i < m4; i += 4) tile4iW(ap + <usize>i * lap, bh, cj + <usize>i * ldc, ldc, kc, first);
-        for (let i = m4; i < mg; i++) tile(1, 2, ag + <usize>i * lda, lda, bh, 256, cj + <usize>i * ldc, ldc, kc, first);
-      }
+      panelTiles(ap, lap, ag, lda, bp, cg, j, ldc, 64, m4, mg, kc, first, true);
     }
     for (; j + 8 <= n; j += 16) {
       // 16 columns, or the last 8
       const w = n - j >= 16 ? 16 : 8;
       if (w == 16) packB16(bk + (<usize>j << 2), ldb, kc, bp);
       else packB8x64(bk + (<usize>j << 2), ldb, kc, bp);
-      for (let h = 0; h < w; h += 8) {
-        const cj = cg + (<usize>(j + h) << 2), bh = bp + (<usize>h << 2);
-        for (let i = 0; i < m4; i += 4) tile4i(ap + <usize>i * lap, bh, cj + <usize>i * ldc, ldc, kc, first);
-        for (let i = m4; i < mg; i++) tile(1, 2, ag + <usize>i * lda, lda, bh, 64, cj + <usize>i * ldc, ldc, kc, first);
-      }
+      panelTiles(ap, lap, ag, lda, bp, cg, j, ldc, w, m4, mg, kc, first, false);
       if (w == 8) { j += 8; break; }
     }
     if (j < n) {
@@ -479,21 +489,13 @@ function blockProductT(ak: usize, lda: usize, b: usize, k: i32, k0: i32, c: usiz
     j = 0;
     for (; j + 64 <= n; j += 64) {
       packBT(b, k, k0, kc, j, 64, bp, 8);
-      for (let h = 0; h < 64; h += 8) {
-        const cj = cg + (<usize>(j + h) << 2), bh = bp + (<usize>h << 2);
-        for (let i = 0; i < m4; i += 4) tile4iW(ap + <usize>i * lap, bh, cj + <usize>i * ldc, ldc, kc, first);
-        for (let i = m4; i < mg; i++) tile(1, 2, ag + <usize>i * lda, lda, bh, 256, cj + <usize>i * ldc, ldc, kc, first);
-      }
+      panelTiles(ap, lap, ag, lda, bp, cg, j, ldc, 64, m4, mg, kc, first, true);
     }
     for (; j + 8 <= n; j += 16) {
       // 16 columns, or the last 8
       const w = n - j >= 16 ? 16 : 8;
       packBT(b, k, k0, kc, j, w, bp, 6);
-      for (let h = 0; h < w; h += 8) {
-        const cj = cg + (<usize>(j + h) << 2), bh = bp + (<usize>h << 2);
-        for (let i = 0; i < m4; i += 4) tile4i(ap + <usize>i * lap, bh, cj + <usize>i * ldc, ldc, kc, first);
-        for (let i = m4; i < mg; i++) tile(1, 2, ag + <usize>i * lda, lda, bh, 64, cj + <usize>i * ldc, ldc, kc, first);
-      }
+      panelTiles(ap, lap, ag, lda, bp, cg, j, ldc, w, m4, mg, kc, first, false);
       if (w == 8) { j += 8; break; }
     }
   }
