@@ -7,7 +7,7 @@
 // line: { runtime, rows: [{ name, simdMs, relaxedMs, ratio } | { decode: true, name, ms, xf32?, xfloor? }] }
 // (ratio = SIMD ms / relaxed ms, median over rounds).
 import { init } from 'sparq';
-import { steadyMs } from './steady.mjs';
+import { decodeRounds } from './steady.mjs';
 
 const args = globalThis.Deno ? Deno.args : globalThis.process ? process.argv.slice(2) : [];
 const QUICK = args.includes('--quick');
@@ -75,19 +75,7 @@ if (relaxed.build !== 'relaxed') {
       const other = R.sq.alloc('f32', K * N);
       const evict = () => ex.quant_minmax_f32(other._ptr, K * N, scratch);
       for (const cold of [false, true]) {
-        const T = Object.fromEntries(Object.keys(dec).map((k) => [k, []]));
-        for (let r = 0; r < rounds; r++) {
-          for (const [k, f] of Object.entries(dec)) {
-            if (!cold) {
-              T[k].push(steadyMs(f));
-              continue;
-            }
-            evict();
-            const t0 = performance.now();
-            f();
-            T[k].push(performance.now() - t0);
-          }
-        }
+        const T = decodeRounds(dec, rounds, cold ? evict : undefined);
         const per = (a, b) => +med(T[a].map((t, i) => t / T[b][i])).toFixed(3);
         const shape = `${M}x${K}x${N}`, st = cold ? ', cold cache' : '';
         rows.push({ decode: true, name: `decode: f32 sq.matmul ${shape}, resident${st}`, ms: +med(T.f32).toFixed(4), flops: 2 * M * K * N, rounds });

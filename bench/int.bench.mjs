@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, record, time, QUICK } from './harness.mjs';
 import { READ_FLOOR } from './floors.mjs';
-import { steadyMs } from './steady.mjs';
+import { decodeRounds } from './steady.mjs';
 import { loadOrt, session } from './peers/ort.mjs';
 
 const M = 64, K = 4096, N = 4096;
@@ -213,23 +213,10 @@ function decodeShapes(sq, r, floorsFile) {
     };
     for (let i = 0; i < 3; i++) for (const f of Object.values(cases)) f();
     const rounds = QUICK ? 7 : 41;
-    const ms = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
     // every case starts from the same state: warm, its steady state of repeated calls; cold, one
     // call after a read of 64 MiB of other data, so that neither a product nor a floor finds its
     // weights in cache
-    const evict = () => ex.quant_minmax_f32(other._ptr, K * N, scratch);
-    for (let i = 0; i < rounds; i++) {
-      for (const [name, f] of Object.entries(cases)) {
-        if (!cold) {
-          ms[name].push(steadyMs(f));
-          continue;
-        }
-        evict();
-        const t0 = performance.now();
-        f();
-        ms[name].push(performance.now() - t0);
-      }
-    }
+    const ms = decodeRounds(cases, rounds, cold ? () => ex.quant_minmax_f32(other._ptr, K * N, scratch) : undefined);
     const per = (a, b) => +median(ms[a].map((t, i) => t / ms[b][i])).toFixed(3);
     const shape = `${m}x${K}x${N}`;
     const rec = (name, key, floor) => {

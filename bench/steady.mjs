@@ -1,4 +1,4 @@
-// The decode benches' warm timing, shared by bench/int.bench.mjs (Node) and bench/int-relaxed.mjs
+// The decode benches' timing, shared by bench/int.bench.mjs (Node) and bench/int-relaxed.mjs
 // (Deno), which imports nothing but sparq and this file.
 
 /**
@@ -16,4 +16,26 @@ export function steadyMs(fn, calls = 8, keep = 5) {
   }
   const last = t.slice(calls - keep).sort((a, b) => a - b);
   return last[last.length >> 1];
+}
+
+/**
+ * The decode cases in turn for `rounds` rounds, each measured warm (steadyMs) or, when `evict` is
+ * given, cold (one call after evict()). Returns each case's times, one per round, so that ratios
+ * can be taken round by round.
+ */
+export function decodeRounds(cases, rounds, evict) {
+  const ms = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [k, f] of Object.entries(cases)) {
+      if (!evict) {
+        ms[k].push(steadyMs(f));
+        continue;
+      }
+      evict();
+      const t0 = performance.now();
+      f();
+      ms[k].push(performance.now() - t0);
+    }
+  }
+  return ms;
 }
