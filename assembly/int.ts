@@ -965,61 +965,85 @@ export function int_pack_int4(w: usize, k: i32, n: i32, bs: i32, symmetric: i32,
 }
 
 /**
- * int_int4_f32 in the relaxed build, on its own nibble layout (int_pack_int4: each column's four k
- * of a quad in adjacent bytes): the activations narrowed to int8 bytes (exact, |a| <= 127) into the
- * scratch after the tile, then one `i32x4.relaxed_dot_i8x16_i7x16_add_s` per 16 products with the
- * nibbles (0..15) as its 7-bit operand: exact in every engine, the same dots as the plain kernel.
+ * The blocks of panel p for a tile of 4 rows (ar: the first row, rs: the row stride): per block
+ * the dots of the 4 rows' 8 columns, then their terms added into the tile (tileBlock). SIMD build:
+ * ar is A16 and each quad's bytes widen to low / high nibble pairs for four i32x4.dot_i16x8_s per
+ * row. Relaxed build: ar is A8 (int8 bytes) and one relaxed int8 dot per nibble half and row, on
+ * the relaxed layout (each column's four k of a quad in adjacent bytes), its pointers running on
+ * from block to block (recomputed per block it measured 1.05x the time at 64 rows).
  */
-function int4Relaxed(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx: usize, sums: usize,
-  w4: usize, sc: usize, zp32: usize, sym: i32, n: i32, bias: usize, out: usize, tile: usize): void {
-  const NP = (n + 7) >> 3;
-  const qpb = bs >> 2;
-  const rs = <usize>KB * <usize>bs; // A8 row stride (bytes)
-  const terms = tile + 128; // KB * 32 bytes: one row's block terms
-  const a8 = terms + (<usize>KB << 5);
-  for (let t: usize = 0; t < <usize>mPad * rs; t += 16) {
-    v128.store(a8 + t, i8x16.narrow_i16x8_s(v128.load(a16 + (t << 1)), v128.load(a16 + (t << 1), 16)));
-  }
-  const m8 = i8x16.splat(0x0f);
-  for (let p = 0; p < NP; p++) {
-    const col = p << 3;
-    const cnt = min(8, n - col);
-    let i = 0;
-    for (; i + 4 <= m; i += 4) {
-      memory.fill(tile, 0, 128);
-      const sxr = sx + ((<usize>i * <usize>KB) << 2);
-      const sxs = <usize>KB << 2;
-      let wq = w4 + ((<usize>p * <usize>KB * <usize>qpb) << 4);
-      let r0 = a8 + <usize>i * rs;
-      for (let b = 0; b < KB; b++) {
-        const pb = p * KB + b;
-        const wend = wq + (<usize>qpb << 4);
-        let c00 = i32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        for (; wq < wend; wq += 16) {
-          const v = v128.load(wq);
-          const lo = v128.and(v, m8), hi = v128.and(i16x8.shr_u(v, 4), m8);
-          let a = v128.load32_splat(r0);
-          c00 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, lo, c00);
-          c01 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, hi, c01);
-          a = v128.load32_splat(r0 + rs);
-          c10 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, lo, c10);
-          c11 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, hi, c11);
-          a = v128.load32_splat(r0 + 2 * rs);
-          c20 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, lo, c20);
-          c21 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, hi, c21);
-          a = v128.load32_splat(r0 + 3 * rs);
-          c30 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, lo, c30);
-          c31 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, hi, c31);
-          r0 += 4;
-        }
-        tileBlock(tile, sc, zp32, pb, b, sxr, sxs, sums + (sxr - sx), c00, c01, c10, c11, c20, c21, c30, c31);
+// @ts-ignore: decorator
+@inline function int4Tile4(w4: usize, ar: usize, rs: usize, p: i32, KB: i32, qpb: i32, bs: i32, mask: v128,
+  tile: usize, sc: usize, zp32: usize, sxr: usize, sxs: usize, sr: usize): void {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    let wq = w4 + ((<usize>p * <usize>KB * <usize>qpb) << 4);
+    let r0 = ar;
+    for (let b = 0; b < KB; b++) {
+      const wend = wq + (<usize>qpb << 4);
+      let c00 = i32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+      for (; wq < wend; wq += 16) {
+        const v = v128.load(wq);
+        const lo = v128.and(v, mask), hi = v128.and(i16x8.shr_u(v, 4), mask);
+        let a = v128.load32_splat(r0);
+        c00 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, lo, c00);
+        c01 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, hi, c01);
+        a = v128.load32_splat(r0 + rs);
+        c10 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, lo, c10);
+        c11 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, hi, c11);
+        a = v128.load32_splat(r0 + 2 * rs);
+        c20 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, lo, c20);
+        c21 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, hi, c21);
+        a = v128.load32_splat(r0 + 3 * rs);
+        c30 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, lo, c30);
+        c31 = i32x4.relaxed_dot_i8x16_i7x16_add_s(a, hi, c31);
+        r0 += 4;
       }
-      tileOut(tile, out, i, 4, m, n, col, cnt, bias);
+      tileBlock(tile, sc, zp32, p * KB + b, b, sxr, sxs, sr, c00, c01, c10, c11, c20, c21, c30, c31);
     }
-    for (; i < m; i++) {
-      int4Row(w4, a8 + <usize>i * rs, p, KB, qpb, bs, sx + ((<usize>i * <usize>KB) << 2), sums + ((<usize>i * <usize>KB) << 2),
-        sc, zp32, sym, m8, terms, tile, out, i, m, n, col, cnt, bias);
+    return;
+  }
+  for (let b = 0; b < KB; b++) {
+    const pb = p * KB + b;
+    let wq = w4 + ((<usize>pb * <usize>qpb) << 4);
+    const wend = wq + (<usize>qpb << 4);
+    let a0 = ar + ((<usize>b * <usize>bs) << 1);
+    let a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs;
+    let c00 = i32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    for (; wq < wend; wq += 16) {
+      const v = v128.load(wq);
+      const lo = i16x8.extend_low_i8x16_u(v), hi = i16x8.extend_high_i8x16_u(v);
+      // The zero points are not subtracted here but once per block (zp * sum(a)): 4 fewer
+      // ops and 2 fewer registers per quad; measured the same speed within noise (44.3 vs
+      // 44.8 ms, min of 12, 64x4096x4096, loaded machine), kept for the lighter loop.
+      const b00 = v128.and(lo, mask), b01 = i16x8.shr_u(lo, 4);
+      const b10 = v128.and(hi, mask), b11 = i16x8.shr_u(hi, 4);
+      let a = v128.load32_splat(a0);
+      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(a, b00));
+      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(a, b01));
+      a = v128.load32_splat(a0, 4);
+      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(a, b10));
+      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(a, b11));
+      a = v128.load32_splat(a1);
+      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(a, b00));
+      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(a, b01));
+      a = v128.load32_splat(a1, 4);
+      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(a, b10));
+      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(a, b11));
+      a = v128.load32_splat(a2);
+      c20 = i32x4.add(c20, i32x4.dot_i16x8_s(a, b00));
+      c21 = i32x4.add(c21, i32x4.dot_i16x8_s(a, b01));
+      a = v128.load32_splat(a2, 4);
+      c20 = i32x4.add(c20, i32x4.dot_i16x8_s(a, b10));
+      c21 = i32x4.add(c21, i32x4.dot_i16x8_s(a, b11));
+      a = v128.load32_splat(a3);
+      c30 = i32x4.add(c30, i32x4.dot_i16x8_s(a, b00));
+      c31 = i32x4.add(c31, i32x4.dot_i16x8_s(a, b01));
+      a = v128.load32_splat(a3, 4);
+      c30 = i32x4.add(c30, i32x4.dot_i16x8_s(a, b10));
+      c31 = i32x4.add(c31, i32x4.dot_i16x8_s(a, b11));
+      a0 += 8; a1 += 8; a2 += 8; a3 += 8;
     }
+    tileBlock(tile, sc, zp32, pb, b, sxr, sxs, sr, c00, c01, c10, c11, c20, c21, c30, c31);
   }
 }
 
@@ -1029,20 +1053,28 @@ function int4Relaxed(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx: usize,
  * dot_b is the exact i32 dot of the block's int8 activations with (q - zp), computed as
  * dot(a, q) - zp * sum(a) (sums: the activation block sums) so the inner loop has no subtraction.
  * a16: mPad rows of KB * bs i16; sx: mPad * KB f32; tile: 128 + 32 * KB bytes of scratch (the relaxed
- * build: + mPad * KB * bs, see int4Relaxed). sym: the zero point is 8 in every column (symmetric weights).
+ * build: + mPad * KB * bs). sym: the zero point is 8 in every column (symmetric weights).
+ * The relaxed build runs on its own nibble layout (int_pack_int4: each column's four k of a quad in
+ * adjacent bytes): the activations narrowed to int8 bytes (exact, |a| <= 127) into the scratch
+ * after the block terms, then one `i32x4.relaxed_dot_i8x16_i7x16_add_s` per 16 products with the
+ * nibbles (0..15) as its 7-bit operand: exact in every engine, the same dots as the plain kernel.
  */
 export function int_int4_f32(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx: usize, sums: usize,
   w4: usize, sc: usize, zp32: usize, sym: i32, n: i32, bias: usize, out: usize, tile: usize): void {
   const NP = (n + 7) >> 3;
   const qpb = bs >> 2;
-  const rs = (<usize>KB * <usize>bs) << 1; // A16 row stride (bytes)
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    int4Relaxed(a16, m, mPad, KB, bs, sx, sums, w4, sc, zp32, sym, n, bias, out, tile);
-    return;
-  }
+  const rs16 = (<usize>KB * <usize>bs) << 1; // A16 row stride (bytes)
   if (ASC_FEATURE_SIMD) {
-    const mask = i16x8.splat(0x0f);
     const terms = tile + 128; // KB * 32 bytes: one row's block terms
+    // the relaxed build: A8 (rows of KB * bs bytes) after the terms, a mask per byte
+    const rs = ASC_FEATURE_RELAXED_SIMD ? rs16 >> 1 : rs16;
+    const ar = ASC_FEATURE_RELAXED_SIMD ? terms + (<usize>KB << 5) : a16;
+    const mask = ASC_FEATURE_RELAXED_SIMD ? i8x16.splat(0x0f) : i16x8.splat(0x0f);
+    if (ASC_FEATURE_RELAXED_SIMD) {
+      for (let t: usize = 0; t < <usize>mPad * rs; t += 16) {
+        v128.store(ar + t, i8x16.narrow_i16x8_s(v128.load(a16 + (t << 1)), v128.load(a16 + (t << 1), 16)));
+      }
+    }
     for (let p = 0; p < NP; p++) {
       const col = p << 3;
       const cnt = min(8, n - col);
@@ -1052,60 +1084,18 @@ export function int_int4_f32(a16: usize, m: i32, mPad: i32, KB: i32, bs: i32, sx
         memory.fill(tile, 0, 128);
         const sxr = sx + ((<usize>i * <usize>KB) << 2);
         const sxs = <usize>KB << 2;
-        for (let b = 0; b < KB; b++) {
-          const pb = p * KB + b;
-          let wq = w4 + ((<usize>pb * <usize>qpb) << 4);
-          const wend = wq + (<usize>qpb << 4);
-          let a0 = a16 + <usize>i * rs + ((<usize>b * <usize>bs) << 1);
-          let a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs;
-          let c00 = i32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-          for (; wq < wend; wq += 16) {
-            const v = v128.load(wq);
-            const lo = i16x8.extend_low_i8x16_u(v), hi = i16x8.extend_high_i8x16_u(v);
-            // The zero points are not subtracted here but once per block (zp * sum(a)): 4 fewer
-            // ops and 2 fewer registers per quad; measured the same speed within noise (44.3 vs
-            // 44.8 ms, min of 12, 64x4096x4096, loaded machine), kept for the lighter loop.
-            const b00 = v128.and(lo, mask), b01 = i16x8.shr_u(lo, 4);
-            const b10 = v128.and(hi, mask), b11 = i16x8.shr_u(hi, 4);
-            let a = v128.load32_splat(a0);
-            c00 = i32x4.add(c00, i32x4.dot_i16x8_s(a, b00));
-            c01 = i32x4.add(c01, i32x4.dot_i16x8_s(a, b01));
-            a = v128.load32_splat(a0, 4);
-            c00 = i32x4.add(c00, i32x4.dot_i16x8_s(a, b10));
-            c01 = i32x4.add(c01, i32x4.dot_i16x8_s(a, b11));
-            a = v128.load32_splat(a1);
-            c10 = i32x4.add(c10, i32x4.dot_i16x8_s(a, b00));
-            c11 = i32x4.add(c11, i32x4.dot_i16x8_s(a, b01));
-            a = v128.load32_splat(a1, 4);
-            c10 = i32x4.add(c10, i32x4.dot_i16x8_s(a, b10));
-            c11 = i32x4.add(c11, i32x4.dot_i16x8_s(a, b11));
-            a = v128.load32_splat(a2);
-            c20 = i32x4.add(c20, i32x4.dot_i16x8_s(a, b00));
-            c21 = i32x4.add(c21, i32x4.dot_i16x8_s(a, b01));
-            a = v128.load32_splat(a2, 4);
-            c20 = i32x4.add(c20, i32x4.dot_i16x8_s(a, b10));
-            c21 = i32x4.add(c21, i32x4.dot_i16x8_s(a, b11));
-            a = v128.load32_splat(a3);
-            c30 = i32x4.add(c30, i32x4.dot_i16x8_s(a, b00));
-            c31 = i32x4.add(c31, i32x4.dot_i16x8_s(a, b01));
-            a = v128.load32_splat(a3, 4);
-            c30 = i32x4.add(c30, i32x4.dot_i16x8_s(a, b10));
-            c31 = i32x4.add(c31, i32x4.dot_i16x8_s(a, b11));
-            a0 += 8; a1 += 8; a2 += 8; a3 += 8;
-          }
-          tileBlock(tile, sc, zp32, pb, b, sxr, sxs, sums + (sxr - sx), c00, c01, c10, c11, c20, c21, c30, c31);
-        }
+        int4Tile4(w4, ar + <usize>i * rs, rs, p, KB, qpb, bs, mask, tile, sc, zp32, sxr, sxs, sums + (sxr - sx));
         tileOut(tile, out, i, 4, m, n, col, cnt, bias);
       }
       for (; i < m; i++) {
-        int4Row(w4, a16 + <usize>i * rs, p, KB, qpb, bs, sx + ((<usize>i * <usize>KB) << 2), sums + ((<usize>i * <usize>KB) << 2),
+        int4Row(w4, ar + <usize>i * rs, p, KB, qpb, bs, sx + ((<usize>i * <usize>KB) << 2), sums + ((<usize>i * <usize>KB) << 2),
           sc, zp32, sym, mask, terms, tile, out, i, m, n, col, cnt, bias);
       }
     }
     return;
   }
   for (let i = 0; i < m; i++) {
-    const ar = a16 + <usize>i * rs;
+    const ar = a16 + <usize>i * rs16;
     for (let j = 0; j < n; j++) {
       const p = j >> 3, c = j & 7;
       let acc: f32 = 0;
