@@ -20,7 +20,7 @@ import type { WasmSource } from './load.js';
  * runs it, so a worker the OS has not scheduled yet only leaves more parts to the caller.
  */
 const C_GEN = 0, C_NEXT = 1, C_NPARTS = 2, C_DONE = 3, C_FN = 4, C_NARGS = 5, C_BYWORKERS = 6;
-const MAX_PARTS = 64, MAX_ARGS = 16, MSG_CHARS = 256;
+const MAX_PARTS = 64, MAX_ARGS = 16, MSG_CHARS = 256; // MAX_PARTS < 255: NEXT holds the part index in 8 bits, 0xff closed
 const ST_AT = 64, ML_AT = ST_AT + 4 * MAX_PARTS, MSG_AT = ML_AT + 4 * MAX_PARTS;
 const ARG_AT = MSG_AT + 2 * MAX_PARTS * MSG_CHARS, CTRL_BYTES = ARG_AT + 8 * MAX_PARTS * MAX_ARGS;
 /** Error classes a kernel can throw, by status code (the worker reports the code and the message). */
